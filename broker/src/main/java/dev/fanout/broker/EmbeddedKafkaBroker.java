@@ -1,0 +1,201 @@
+package dev.fanout.broker;
+
+import dev.fanout.broker.internal.BrokerMain;
+import dev.fanout.broker.internal.BrokerFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (combined broker and controller), run from the
+ * {@code kafka_2.13} artifact in a child JVM on free 127.0.0.1 ports.
+ *
+ * <p>The child formats its storage, starts {@code KafkaRaftServer} and watches its standard input: when this JVM
+ * closes the broker, exits, or is killed, the pipe closes and the child shuts down and removes its temporary files.
+ * So a broker never outlives the process that started it.
+ *
+ * <pre>{@code
+ * try (var broker = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults())) {
+ *     String bootstrap = broker.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final BrokerFiles files;
+    private final String bootstrapServers;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private EmbeddedKafkaBroker(Process process, BrokerFiles files, String bootstrapServers) {
+        this.process = process;
+        this.files = files;
+        this.bootstrapServers = bootstrapServers;
+        this.shutdownHook = new Thread(this::stop, "fanout-broker-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Starts a broker and returns once it answers a metadata request.
+     *
+     * @throws BrokerStartException if it did not come up within {@link BrokerConfig#startTimeout()}
+     */
+    public static EmbeddedKafkaBroker start(BrokerConfig config) {
+        Objects.requireNonNull(config, "config");
+        BrokerFiles files = BrokerFiles.prepare(config);
+        Process process;
+        try {
+            process = new ProcessBuilder(childCommand(config, files))
+                    .redirectErrorStream(true)
+                    .redirectOutput(files.logFile().toFile())
+                    .start();
+        } catch (IOException e) {
+            files.deleteIfTemporary();
+            throw new BrokerStartException("could not launch the broker JVM (" + javaExecutable() + "): " + e.getMessage(), e);
+        }
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(process, files, "127.0.0.1:" + files.clientPort());
+        try {
+            broker.awaitReady(config.startTimeout());
+        } catch (RuntimeException e) {
+            broker.abort();
+            throw e;
+        }
+        log.info("Kafka {} broker (KRaft) ready at {} (pid {}, data {})",
+                BrokerMain.kafkaVersion(), broker.bootstrapServers, process.pid(), files.dir());
+        return broker;
+    }
+
+    /** {@code host:port} for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The child process id, for tools that must tell a broker apart from other JVMs. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Where the broker keeps its files (deleted on close unless it was given in {@link BrokerConfig#dataDir()}). */
+    public Path dataDirectory() {
+        return files.dir();
+    }
+
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** Blocks until the broker process exits (for the {@code fanout broker} command). */
+    public int awaitExit() throws InterruptedException {
+        return process.waitFor();
+    }
+
+    /** Stops the broker gracefully (forcibly after 30 s) and removes its temporary files. Idempotent. */
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run stop() already
+        }
+    }
+
+    /** A broker that never became ready has nothing to flush: kill it at once. */
+    private void abort() {
+        process.destroyForcibly();
+        close();
+    }
+
+    private synchronized void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.close();
+        } catch (IOException e) {
+            log.debug("closing the broker's stdin failed", e);
+        }
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("broker pid {} did not stop within {}; killing it", process.pid(), STOP_TIMEOUT);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        files.deleteIfTemporary();
+    }
+
+    private void awaitReady(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        Map<String, Object> adminConfig = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        try (Admin admin = Admin.create(adminConfig)) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new BrokerStartException("the broker exited with code " + process.exitValue()
+                            + " before it was ready. Last lines of its log:\n" + files.logTail(40));
+                }
+                try {
+                    String answeringCluster = admin.describeCluster().clusterId().get(3, TimeUnit.SECONDS);
+                    if (files.clusterId().equals(answeringCluster)) {
+                        return;
+                    }
+                    throw new BrokerStartException("another Kafka (cluster " + answeringCluster + ") answers at "
+                            + bootstrapServers + "; choose a free port or 0. Last lines of this broker's log:\n"
+                            + files.logTail(40));
+                } catch (ExecutionException | TimeoutException notYet) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new BrokerStartException("the broker did not answer at " + bootstrapServers + " within "
+                                + timeout + ". Last lines of its log:\n" + files.logTail(40));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerStartException("interrupted while waiting for the broker", e);
+        }
+    }
+
+    private static List<String> childCommand(BrokerConfig config, BrokerFiles files) {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.add("-Xmx" + config.maxHeap());
+        command.add("-Djava.awt.headless=true");
+        command.add("-Dlogback.configurationFile=" + files.logbackConfig());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BrokerMain.class.getName());
+        command.add(files.serverProperties().toString());
+        command.add(files.clusterId());
+        command.add(Boolean.toString(files.isTemporary()));
+        return command;
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

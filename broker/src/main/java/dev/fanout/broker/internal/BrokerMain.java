@@ -1,0 +1,89 @@
+package dev.fanout.broker.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * Entry point of the broker's child JVM: formats the storage (KRaft, standalone dynamic quorum), runs
+ * {@link KafkaRaftServer}, and shuts it down when standard input closes, that is when the parent process is gone.
+ *
+ * <p>Arguments: {@code <server.properties> <clusterId> <deleteDirOnExit>}.
+ */
+public final class BrokerMain {
+
+    private BrokerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: BrokerMain <server.properties> <clusterId> <deleteDirOnExit>");
+            System.exit(2);
+        }
+        Path propertiesFile = Path.of(args[0]);
+        String clusterId = args[1];
+        boolean deleteOnExit = Boolean.parseBoolean(args[2]);
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        format(propertiesFile, clusterId, Path.of(properties.getProperty("log.dirs")));
+
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
+        Thread watchdog = Thread.ofPlatform().daemon().name("parent-watchdog").unstarted(() -> {
+            waitForEndOfInput(System.in);
+            System.exit(0); // runs the shutdown hook below
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown();
+            server.awaitShutdown();
+            if (deleteOnExit) {
+                BrokerFiles.deleteTree(propertiesFile.getParent());
+            }
+        }, "broker-shutdown"));
+        server.startup();
+        watchdog.start();
+        System.out.println("fanout broker: Kafka " + kafkaVersion() + " started");
+        server.awaitShutdown();
+    }
+
+    /** The Kafka version on the classpath (clients and broker are kept at the same version). */
+    public static String kafkaVersion() {
+        return AppInfoParser.getVersion();
+    }
+
+    private static void format(Path propertiesFile, String clusterId, Path logDir) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return; // a persistent data directory that was formatted before
+        }
+        PrintStream out = System.out;
+        int rc = StorageTool.execute(new String[] {
+            "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(),
+            "--standalone", "--ignore-formatted"
+        }, out);
+        if (rc != 0) {
+            System.err.println("fanout broker: formatting the storage failed with code " + rc);
+            System.exit(rc);
+        }
+    }
+
+    private static void waitForEndOfInput(InputStream in) {
+        byte[] buffer = new byte[256];
+        try {
+            while (in.read(buffer) >= 0) {
+                // the parent never writes; anything it does is ignored
+            }
+        } catch (IOException closed) {
+            // a broken pipe is the same signal as end of input
+        }
+    }
+}
