@@ -78,8 +78,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw e;
         }
         log.info("Kafka {} broker (KRaft) ready at {} (pid {}, data {})",
-                BrokerMain.kafkaVersion(), broker.bootstrapServers, process.pid(), files.dir());
+                kafkaVersion(), broker.bootstrapServers, process.pid(), files.dir());
         return broker;
+    }
+
+    /** The Kafka version on the classpath: clients and broker are kept at the same version. */
+    public static String kafkaVersion() {
+        return BrokerMain.kafkaVersion();
     }
 
     /** {@code host:port} for {@code bootstrap.servers}. */

@@ -1,0 +1,110 @@
+package dev.fanout.config;
+
+import dev.fanout.protocol.TopicDescriptor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the contract's topics at start-up when they are missing. An existing topic with fewer partitions than
+ * configured is left alone, with a warning that names both numbers.
+ */
+public final class TopicInitializer {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicInitializer.class);
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private TopicInitializer() {
+    }
+
+    /**
+     * Ensures every topic exists.
+     *
+     * @return warnings about existing topics with fewer partitions than configured (also logged)
+     * @throws ConfigException if the cluster cannot be reached or refuses to create a topic
+     */
+    public static List<String> ensure(KafkaSettings settings, Collection<TopicDescriptor<?>> topics) {
+        Map<String, Object> adminProps = settings.clientProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            List<String> present = new ArrayList<>();
+            for (TopicDescriptor<?> topic : topics) {
+                if (existing.contains(topic.name())) {
+                    present.add(topic.name());
+                } else {
+                    missing.add(new NewTopic(topic.name(), topic.partitions(), settings.replicationFactor())
+                            .configs(topic.topicConfigs()));
+                }
+            }
+            create(admin, missing);
+            return checkPartitions(admin, topics, present);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ConfigException("cannot reach Kafka at " + settings.bootstrapServers() + " to set up topics ("
+                    + rootMessage(e) + "); check --bootstrap-servers and that the brokers are up", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("interrupted while setting up topics", e);
+        }
+    }
+
+    private static void create(Admin admin, List<NewTopic> missing) throws InterruptedException, TimeoutException,
+            ExecutionException {
+        if (missing.isEmpty()) {
+            return;
+        }
+        var futures = admin.createTopics(missing).values();
+        for (NewTopic topic : missing) {
+            try {
+                futures.get(topic.name()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                log.info("created topic {} ({} partitions)", topic.name(), topic.numPartitions());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another component creating it at the same time is fine
+                }
+            }
+        }
+    }
+
+    private static List<String> checkPartitions(Admin admin, Collection<TopicDescriptor<?>> topics,
+            List<String> present) throws InterruptedException, ExecutionException, TimeoutException {
+        if (present.isEmpty()) {
+            return List.of();
+        }
+        Map<String, TopicDescription> descriptions =
+                admin.describeTopics(present).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        List<String> warnings = new ArrayList<>();
+        for (TopicDescriptor<?> topic : topics) {
+            TopicDescription description = descriptions.get(topic.name());
+            if (description != null && description.partitions().size() < topic.partitions()) {
+                String warning = "topic " + topic.name() + " exists with " + description.partitions().size()
+                        + " partitions, fewer than the " + topic.partitions() + " configured; Fanout uses it as it is"
+                        + " (add partitions with kafka-topics --alter to use the configured number)";
+                log.warn(warning);
+                warnings.add(warning);
+            }
+        }
+        return warnings;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}

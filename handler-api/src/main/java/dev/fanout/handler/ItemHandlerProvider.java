@@ -1,0 +1,22 @@
+package dev.fanout.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The extension point: a named handler type found through {@link java.util.ServiceLoader}. Register an
+ * implementation in {@code META-INF/services/dev.fanout.handler.ItemHandlerProvider} and put its jar on the worker's
+ * classpath; jobs then name it in {@code handler}.
+ */
+public interface ItemHandlerProvider {
+
+    /** The handler type name jobs use, e.g. {@code echo}. Lower case letters, digits and '-'. */
+    String name();
+
+    /**
+     * Creates the handler once per worker.
+     *
+     * @param settings the worker's settings for this handler (an empty object when it has none)
+     * @throws IllegalArgumentException if the settings are invalid, with a message naming the setting
+     */
+    ItemHandler create(JsonNode settings);
+}

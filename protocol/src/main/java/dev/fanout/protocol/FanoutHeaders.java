@@ -1,0 +1,64 @@
+package dev.fanout.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Record header names and helpers. Job and result records carry the item's identity in headers too, so tools and
+ * dead letters can identify an item without decoding its value. Values are UTF-8 text.
+ */
+public final class FanoutHeaders {
+
+    public static final String BATCH_ID = "fanout.batch-id";
+    public static final String ITEM_ID = "fanout.item-id";
+    public static final String ITEM_INDEX = "fanout.item-index";
+    public static final String ITEM_TOTAL = "fanout.item-total";
+    public static final String ATTEMPT = "fanout.attempt";
+    public static final String TRACE_ID = "fanout.trace-id";
+    public static final String SCHEMA_VERSION = "fanout.schema-version";
+
+    /** Dead-letter context headers; the original record's own headers are kept beside them. */
+    public static final String DLT_REASON = "fanout.dlt.reason";
+    public static final String DLT_ORIGINAL_TOPIC = "fanout.dlt.original-topic";
+    public static final String DLT_ORIGINAL_PARTITION = "fanout.dlt.original-partition";
+    public static final String DLT_ORIGINAL_OFFSET = "fanout.dlt.original-offset";
+    public static final String DLT_ORIGINAL_TIMESTAMP = "fanout.dlt.original-timestamp";
+    public static final String DLT_EXCEPTION_CLASS = "fanout.dlt.exception-class";
+    public static final String DLT_EXCEPTION_MESSAGE = "fanout.dlt.exception-message";
+    public static final String DLT_STACKTRACE = "fanout.dlt.stacktrace";
+    public static final String DLT_ATTEMPTS = "fanout.dlt.attempts";
+    public static final String DLT_FIRST_FAILURE = "fanout.dlt.first-failure";
+    public static final String DLT_LAST_FAILURE = "fanout.dlt.last-failure";
+    public static final String DLT_WORKER_ID = "fanout.dlt.worker-id";
+
+    private FanoutHeaders() {
+    }
+
+    /** Adds a UTF-8 text header. */
+    public static void put(Headers headers, String name, Object value) {
+        headers.add(name, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The last header of that name as text, if present. */
+    public static Optional<String> text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null
+                ? Optional.empty()
+                : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    /** The identity headers every job record carries. */
+    public static void putIdentity(Headers headers, JobRecord job) {
+        put(headers, BATCH_ID, job.batchId());
+        put(headers, ITEM_ID, job.itemId());
+        put(headers, ITEM_INDEX, job.index());
+        if (job.total() != null) {
+            put(headers, ITEM_TOTAL, job.total());
+        }
+        put(headers, ATTEMPT, job.attempt());
+        put(headers, TRACE_ID, job.traceId());
+        put(headers, SCHEMA_VERSION, job.schemaVersion());
+    }
+}

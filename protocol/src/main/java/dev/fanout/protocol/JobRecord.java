@@ -1,0 +1,63 @@
+package dev.fanout.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One item of a batch on a jobs lane: the value of a job record. The record key is the item's ordering key (or a
+ * spread key when the batch is unordered); the same identity is repeated in the {@link FanoutHeaders}.
+ *
+ * @param schemaVersion {@link Envelopes#SCHEMA_VERSION}
+ * @param batchId       the batch
+ * @param itemId        the user's {@code id}, or the index as text
+ * @param index         0-based position in the batch
+ * @param total         items in the batch, or {@code null} while the batch is streamed and not yet sealed
+ * @param handler       the handler name the worker must run
+ * @param settings      handler settings for this item (batch defaults merged with the item's own), or {@code null}
+ * @param payload       the item's input
+ * @param traceId       {@code trace-<batchId>-<index>} unless the producer gave one
+ * @param attempt       1 for the first delivery of an attempt chain; replays start again at 1
+ * @param createdAt     when the dispatcher published the item
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRecord(
+        int schemaVersion,
+        String batchId,
+        String itemId,
+        long index,
+        Long total,
+        String handler,
+        JsonNode settings,
+        JsonNode payload,
+        String traceId,
+        int attempt,
+        Instant createdAt) {
+
+    public JobRecord {
+        Envelopes.require(batchId, "batchId");
+        Envelopes.require(itemId, "itemId");
+        Envelopes.require(handler, "handler");
+        Envelopes.require(traceId, "traceId");
+        Objects.requireNonNull(createdAt, "createdAt");
+        if (index < 0) {
+            throw new IllegalArgumentException("index must be >= 0, was " + index);
+        }
+        if (total != null && (total < 1 || index >= total)) {
+            throw new IllegalArgumentException("total must be > index (" + index + "), was " + total);
+        }
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
+        }
+    }
+
+    /** The trace id every item gets unless its producer sets one: {@code trace-<batchId>-<index>}. */
+    public static String defaultTraceId(String batchId, long index) {
+        return "trace-" + batchId + "-" + index;
+    }
+
+    public ItemKey itemKey() {
+        return new ItemKey(batchId, index);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.fanout.protocol;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every topic of the contract, named from one prefix (default {@value #DEFAULT_PREFIX}). This is the one place topic
+ * names are made; nothing else spells them.
+ *
+ * <ul>
+ *   <li>{@code <prefix>jobs.<lane>}: job records, keyed by ordering key, one topic per {@link Lane}</li>
+ *   <li>{@code <prefix>results}: {@link ItemResult}s keyed by batch id</li>
+ *   <li>{@code <prefix>batches}: {@link BatchDefinition}s keyed by batch id, as many partitions as results</li>
+ *   <li>{@code <prefix>batch-results}: {@link BatchResult}s keyed by batch id</li>
+ *   <li>{@code <prefix>dlq}: dead letters: the original key, value and headers plus context headers</li>
+ *   <li>{@code <prefix>control}: {@link ControlSignal}s keyed by batch id, compacted</li>
+ * </ul>
+ */
+public final class Topics {
+
+    public static final String DEFAULT_PREFIX = "fanout.";
+    public static final int DEFAULT_JOB_PARTITIONS = 8;
+    public static final int DEFAULT_RESULT_PARTITIONS = 8;
+
+    private final String prefix;
+    private final Map<Lane, TopicDescriptor<JobRecord>> jobs = new EnumMap<>(Lane.class);
+    private final TopicDescriptor<ItemResult> results;
+    private final TopicDescriptor<BatchDefinition> batches;
+    private final TopicDescriptor<BatchResult> batchResults;
+    private final TopicDescriptor<byte[]> deadLetters;
+    private final TopicDescriptor<ControlSignal> control;
+
+    /**
+     * @param prefix            prepended to every name; letters, digits, '.', '_' and '-' only
+     * @param jobPartitions     partitions of each jobs lane: bounds the workers that can be busy in ordered modes
+     * @param resultPartitions  partitions of results and batches (always equal: one aggregator task sees a whole
+     *                          batch), and of batch results and dead letters
+     */
+    public Topics(String prefix, int jobPartitions, int resultPartitions) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!prefix.matches("[A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException(
+                    "topicPrefix may hold only letters, digits, '.', '_' and '-', was '" + prefix + "'");
+        }
+        if (jobPartitions < 1) {
+            throw new IllegalArgumentException("jobPartitions must be >= 1, was " + jobPartitions);
+        }
+        if (resultPartitions < 1) {
+            throw new IllegalArgumentException("resultPartitions must be >= 1, was " + resultPartitions);
+        }
+        this.prefix = prefix;
+        for (Lane lane : Lane.values()) {
+            jobs.put(lane, new TopicDescriptor<>(prefix + "jobs." + lane.id(), JobRecord.class, jobPartitions, Map.of()));
+        }
+        results = new TopicDescriptor<>(prefix + "results", ItemResult.class, resultPartitions, Map.of());
+        batches = new TopicDescriptor<>(prefix + "batches", BatchDefinition.class, resultPartitions, Map.of());
+        batchResults = new TopicDescriptor<>(prefix + "batch-results", BatchResult.class, resultPartitions, Map.of());
+        deadLetters = new TopicDescriptor<>(prefix + "dlq", byte[].class, resultPartitions, Map.of());
+        control = new TopicDescriptor<>(prefix + "control", ControlSignal.class, 1,
+                Map.of("cleanup.policy", "compact"));
+    }
+
+    public static Topics ofDefaults() {
+        return new Topics(DEFAULT_PREFIX, DEFAULT_JOB_PARTITIONS, DEFAULT_RESULT_PARTITIONS);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public TopicDescriptor<JobRecord> jobs(Lane lane) {
+        return jobs.get(lane);
+    }
+
+    public TopicDescriptor<ItemResult> results() {
+        return results;
+    }
+
+    public TopicDescriptor<BatchDefinition> batches() {
+        return batches;
+    }
+
+    public TopicDescriptor<BatchResult> batchResults() {
+        return batchResults;
+    }
+
+    public TopicDescriptor<byte[]> deadLetters() {
+        return deadLetters;
+    }
+
+    public TopicDescriptor<ControlSignal> control() {
+        return control;
+    }
+
+    /** Every topic, in creation order. */
+    public List<TopicDescriptor<?>> all() {
+        List<TopicDescriptor<?>> all = new ArrayList<>(jobs.values());
+        all.addAll(List.of(results, batches, batchResults, deadLetters, control));
+        return List.copyOf(all);
+    }
+}

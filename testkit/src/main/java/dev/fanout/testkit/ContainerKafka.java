@@ -1,0 +1,44 @@
+package dev.fanout.testkit;
+
+import dev.fanout.broker.EmbeddedKafkaBroker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/** Testcontainers' Kafka (the apache/kafka image of the same version as the clients). */
+final class ContainerKafka implements TestKafka {
+
+    private final KafkaContainer container;
+
+    private ContainerKafka(KafkaContainer container) {
+        this.container = container;
+    }
+
+    static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static ContainerKafka start() {
+        KafkaContainer container = new KafkaContainer("apache/kafka:" + EmbeddedKafkaBroker.kafkaVersion());
+        container.start();
+        return new ContainerKafka(container);
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return container.getBootstrapServers();
+    }
+
+    @Override
+    public String kind() {
+        return "testcontainers";
+    }
+
+    @Override
+    public void close() {
+        container.stop();
+    }
+}
