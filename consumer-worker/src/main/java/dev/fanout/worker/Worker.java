@@ -1,0 +1,186 @@
+package dev.fanout.worker;
+
+import dev.fanout.config.TopicInitializer;
+import dev.fanout.protocol.Lane;
+import dev.fanout.protocol.Topics;
+import dev.fanout.worker.internal.ItemRunner;
+import dev.fanout.worker.internal.OrderedScheduler;
+import dev.fanout.worker.internal.OutcomePublisher;
+import dev.fanout.worker.internal.PollLoop;
+import com.codahale.metrics.MetricRegistry;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer-group member that runs items from the jobs lanes concurrently on virtual threads, within a bulkhead
+ * of {@code maxConcurrency}, keeping the configured order, and publishes one result per item (plus a dead letter on
+ * failure). Offsets are committed only once an item's terminal records are acknowledged by the broker.
+ *
+ * <pre>{@code
+ * try (Worker worker = Worker.start(WorkerConfig.of(kafka), HandlerRegistry.create(HandlerCatalog.load(), Map.of()),
+ *         new MetricRegistry(), InstantSource.system())) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerConfig config;
+    private final PollLoop loop;
+    private final Thread pollThread;
+    private final ExecutorService executor;
+    private final OutcomePublisher publisher;
+    private final WorkerMetrics metrics;
+    private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private Worker(WorkerConfig config, HandlerRegistry handlers, MetricRegistry registry, InstantSource clock,
+            Consumer<Set<TopicPartition>> onAssignment) {
+        this.config = config;
+        Topics topics = config.kafka().topics();
+        this.metrics = new WorkerMetrics(registry, config.workerId());
+        Bulkhead bulkhead = Bulkhead.of(config.workerId(), BulkheadConfig.custom()
+                .maxConcurrentCalls(config.maxConcurrency())
+                .maxWaitDuration(Duration.ofDays(365))
+                .build());
+        this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
+        ItemRunner runner = new ItemRunner(handlers, bulkhead, publisher, metrics, clock, config.workerId(),
+                config.maxRecordBytes());
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
+        OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
+                tracked -> runner.run(tracked.record()).whenComplete(tracked::complete));
+        this.loop = new PollLoop(consumer(config), lanes(topics, config.lanes()), scheduler::submit,
+                config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
+                partitions -> assignmentChanged(partitions, onAssignment));
+        this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
+        registry.gauge(metrics.name("in-flight"), () -> loop::unfinished);
+    }
+
+    /**
+     * Creates the topics if missing, joins the group and starts polling.
+     *
+     * @param onAssignment told of this worker's partitions each time they change (may be {@code null})
+     */
+    public static Worker start(WorkerConfig config, HandlerRegistry handlers, MetricRegistry registry,
+            InstantSource clock, Consumer<Set<TopicPartition>> onAssignment) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handlers, "handlers");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(clock, "clock");
+        TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
+        Worker worker = new Worker(config, handlers, registry, clock, onAssignment);
+        worker.pollThread.start();
+        log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}", config.workerId(),
+                config.groupId(), config.lanes(), config.maxConcurrency(), config.ordering().id());
+        return worker;
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The partitions this worker owns right now. */
+    public Set<TopicPartition> assignment() {
+        return Set.copyOf(assignment);
+    }
+
+    /** Records fetched whose outcome is not yet durable. */
+    public int unfinished() {
+        return loop.unfinished();
+    }
+
+    public boolean isRunning() {
+        return !loop.stopped().isDone();
+    }
+
+    /** The error that stopped this worker, or {@code null} if it runs or stopped cleanly. */
+    public Throwable failure() {
+        return loop.failure();
+    }
+
+    /**
+     * Waits until the worker stops by itself (after a fatal error) or is closed.
+     *
+     * @throws TimeoutException if it is still running after the timeout
+     */
+    public void awaitStopped(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            loop.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Stops fetching, waits up to {@code drainTimeout} for in-flight items, commits what is durable and leaves the
+     * group. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        try {
+            loop.stopped().get(config.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            log.warn("worker {} did not stop cleanly: {}", config.workerId(), e.toString());
+        }
+        executor.shutdownNow();
+        publisher.close();
+        log.info("worker {} stopped", config.workerId());
+    }
+
+    private void assignmentChanged(Set<TopicPartition> now, Consumer<Set<TopicPartition>> listener) {
+        assignment.clear();
+        assignment.addAll(now);
+        if (listener != null) {
+            listener.accept(Set.copyOf(now));
+        }
+    }
+
+    private static List<String> lanes(Topics topics, List<Lane> lanes) {
+        return lanes.stream().map(lane -> topics.jobs(lane).name()).toList();
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(WorkerConfig config) {
+        Map<String, Object> props = config.kafka().clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxBuffered()));
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                (int) Math.max(300_000, config.drainTimeout().toMillis() * 2));
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.worker;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.util.Objects;
+
+/**
+ * A worker's Dropwizard metrics, named {@code worker.<workerId>.<metric>} so several workers can share one registry.
+ */
+public final class WorkerMetrics {
+
+    private final String prefix;
+    private final Meter started;
+    private final Meter succeeded;
+    private final Meter failed;
+    private final Counter deadLetters;
+    private final Counter poison;
+    private final Timer latency;
+
+    public WorkerMetrics(MetricRegistry registry, String workerId) {
+        Objects.requireNonNull(registry, "registry");
+        this.prefix = MetricRegistry.name("worker", workerId);
+        this.started = registry.meter(name("items.started"));
+        this.succeeded = registry.meter(name("items.succeeded"));
+        this.failed = registry.meter(name("items.failed"));
+        this.deadLetters = registry.counter(name("dead-letters"));
+        this.poison = registry.counter(name("poison"));
+        this.latency = registry.timer(name("item.latency"));
+    }
+
+    /** The full name of one of this worker's metrics, e.g. {@code worker.w1.items.succeeded}. */
+    public String name(String metric) {
+        return MetricRegistry.name(prefix, metric);
+    }
+
+    public Meter started() {
+        return started;
+    }
+
+    public Meter succeeded() {
+        return succeeded;
+    }
+
+    public Meter failed() {
+        return failed;
+    }
+
+    public Counter deadLetters() {
+        return deadLetters;
+    }
+
+    public Counter poison() {
+        return poison;
+    }
+
+    public Timer latency() {
+        return latency;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.fanout.worker.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.fanout.handler.Item;
+import dev.fanout.handler.ItemContext;
+import dev.fanout.handler.ItemHandler;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.FailureReason;
+import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.ItemError;
+import dev.fanout.protocol.ItemResult;
+import dev.fanout.protocol.ItemStatus;
+import dev.fanout.protocol.JobRecord;
+import dev.fanout.protocol.PoisonRecordException;
+import dev.fanout.worker.HandlerRegistry;
+import dev.fanout.worker.WorkerMetrics;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job record to its terminal records: decodes it (a poison record is dead-lettered with its raw bytes),
+ * finds its handler, runs it inside the worker's bulkhead and publishes the result, plus a dead letter on failure.
+ * Returns a future that completes when the broker has acknowledged them.
+ */
+public final class ItemRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ItemRunner.class);
+
+    private final HandlerRegistry handlers;
+    private final Bulkhead bulkhead;
+    private final OutcomePublisher publisher;
+    private final WorkerMetrics metrics;
+    private final InstantSource clock;
+    private final String workerId;
+    private final int maxRecordBytes;
+
+    public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, OutcomePublisher publisher, WorkerMetrics metrics,
+            InstantSource clock, String workerId, int maxRecordBytes) {
+        this.handlers = handlers;
+        this.bulkhead = bulkhead;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.workerId = workerId;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /** Processes the record; never throws. The future fails only if the outcome could not be published. */
+    public CompletableFuture<Void> run(ConsumerRecord<String, byte[]> record) {
+        int size = record.value() == null ? 0 : record.value().length;
+        if (size > maxRecordBytes) {
+            return rejected(record, FailureReason.OVERSIZED, "the record value is " + size
+                    + " bytes, over the worker's maxRecordBytes of " + maxRecordBytes
+                    + "; send large payloads by reference (a URL or object key) or raise worker.maxRecordBytes");
+        }
+        JobRecord job;
+        try {
+            job = Envelopes.decode(record.value(), JobRecord.class);
+        } catch (PoisonRecordException e) {
+            return rejected(record, e.reason(), e.getMessage());
+        }
+        Optional<ItemHandler> handler = handlers.find(job.handler());
+        if (handler.isEmpty()) {
+            Instant now = clock.instant();
+            ItemError error = new ItemError("UnknownHandler", "handler '" + job.handler()
+                    + "' is not available on worker " + workerId + "; this worker has: " + handlers.names());
+            return fail(record, job, FailureReason.UNKNOWN_HANDLER, error, null, now, now, 0);
+        }
+        return execute(record, job, handler.get());
+    }
+
+    private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, JobRecord job, ItemHandler handler) {
+        Item item = new Item(job.payload(),
+                job.settings() == null ? JsonNodeFactory.instance.objectNode() : job.settings(),
+                new ItemContext(job.batchId(), job.itemId(), job.index(), job.total() == null ? -1 : job.total(),
+                        record.key(), job.attempt(), 1, job.traceId(), Instant.MAX, job.handler()));
+        Instant[] started = new Instant[1];
+        JsonNode output;
+        try {
+            output = bulkhead.executeCallable(() -> {
+                started[0] = clock.instant();
+                metrics.started().mark();
+                return handler.handle(item);
+            });
+        } catch (Exception | LinkageError | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Instant now = clock.instant();
+            Instant start = started[0] == null ? now : started[0];
+            return fail(record, job, FailureReason.HANDLER_ERROR, ItemError.of(e), e, start, now, millis(start, now));
+        }
+        Instant finished = clock.instant();
+        long durationMs = millis(started[0], finished);
+        metrics.latency().update(Duration.ofMillis(durationMs));
+        metrics.succeeded().mark();
+        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
+                ItemStatus.SUCCEEDED, null, null, output, job.attempt(), started[0], finished, durationMs, workerId,
+                false, job.traceId());
+        return publisher.publish(result);
+    }
+
+    private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, FailureReason reason,
+            ItemError error, Throwable cause, Instant started, Instant finished, long durationMs) {
+        metrics.failed().mark();
+        metrics.deadLetters().inc();
+        if (durationMs > 0) {
+            metrics.latency().update(Duration.ofMillis(durationMs));
+        }
+        log.debug("item {}/{} failed ({}): {}", job.batchId(), job.index(), reason, error.message());
+        ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
+                record, reason, error, cause, job.attempt(), finished, finished, workerId);
+        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
+                ItemStatus.FAILED, reason, error, null, job.attempt(), started, finished, durationMs, workerId, true,
+                job.traceId());
+        return publisher.publish(deadLetter, result);
+    }
+
+    /**
+     * A record that is not a runnable job: dead-lettered with its raw bytes. When its headers still identify the
+     * item, a FAILED result is published too, so its batch can complete.
+     */
+    private CompletableFuture<Void> rejected(ConsumerRecord<String, byte[]> record, FailureReason reason, String why) {
+        metrics.poison().inc();
+        metrics.deadLetters().inc();
+        log.warn("dead-lettering {} record at {}-{}@{}: {}", reason, record.topic(), record.partition(),
+                record.offset(), why);
+        Instant now = clock.instant();
+        ItemError error = new ItemError(reason.name(), why);
+        ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
+                record, reason, error, null, 1, now, now, workerId);
+        ItemResult result = identifiedResult(record, reason, error, now);
+        if (result != null) {
+            metrics.failed().mark();
+        }
+        return publisher.publish(deadLetter, result);
+    }
+
+    private ItemResult identifiedResult(ConsumerRecord<String, byte[]> record, FailureReason reason, ItemError error,
+            Instant now) {
+        Optional<String> batchId = FanoutHeaders.text(record.headers(), FanoutHeaders.BATCH_ID);
+        Optional<String> index = FanoutHeaders.text(record.headers(), FanoutHeaders.ITEM_INDEX);
+        if (batchId.isEmpty() || batchId.get().isBlank() || index.isEmpty() || !index.get().matches("\\d{1,18}")) {
+            return null;
+        }
+        String itemId = FanoutHeaders.text(record.headers(), FanoutHeaders.ITEM_ID).orElse(index.get());
+        String traceId = FanoutHeaders.text(record.headers(), FanoutHeaders.TRACE_ID)
+                .orElse(JobRecord.defaultTraceId(batchId.get(), Long.parseLong(index.get())));
+        return new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId, Long.parseLong(index.get()),
+                ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true, traceId);
+    }
+
+    private static long millis(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.fanout.worker.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's only consumer thread: polls, hands records to the scheduler, pauses fetching while too many records
+ * are unfinished (backpressure), and commits per partition only offsets below which every outcome is durable,
+ * periodically and on revoke and shutdown.
+ */
+public final class PollLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    /** Where fetched records go; it calls back when each record's outcome is durable. */
+    public interface RecordSink {
+        void submit(TrackedRecord record);
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<String> topics;
+    private final RecordSink sink;
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final int maxBuffered;
+    private final Duration commitInterval;
+    private final Duration drainTimeout;
+    private final InstantSource clock;
+    private final Consumer<Set<TopicPartition>> assignmentListener;
+    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private volatile boolean running = true;
+    private boolean paused;
+    private Instant lastCommit;
+
+    public PollLoop(KafkaConsumer<String, byte[]> consumer, List<String> topics, RecordSink sink, int maxBuffered,
+            Duration commitInterval, Duration drainTimeout, InstantSource clock,
+            Consumer<Set<TopicPartition>> assignmentListener) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.topics = List.copyOf(topics);
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.maxBuffered = maxBuffered;
+        this.commitInterval = commitInterval;
+        this.drainTimeout = drainTimeout;
+        this.clock = clock;
+        this.assignmentListener = assignmentListener;
+    }
+
+    @Override
+    public void run() {
+        lastCommit = clock.instant();
+        try {
+            consumer.subscribe(topics, new Rebalance());
+            while (running && fatal.get() == null) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    submit(record);
+                }
+                applyBackpressure();
+                if (!clock.instant().isBefore(lastCommit.plus(commitInterval))) {
+                    commitAsync();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                fatal.compareAndSet(null, e);
+            }
+        } catch (RuntimeException e) {
+            fatal.compareAndSet(null, e);
+            log.error("worker poll loop failed; stopping without committing unfinished items", e);
+        } finally {
+            shutdown();
+        }
+    }
+
+    /** Asks the loop to drain and stop; returns at once. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Completes when the loop has drained, committed and closed its consumer. */
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** The error that stopped the loop, if any (a failed publish, a consumer error). */
+    public Throwable failure() {
+        return fatal.get();
+    }
+
+    public int unfinished() {
+        return offsets.unfinished();
+    }
+
+    private void submit(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        offsets.register(partition, record.offset());
+        sink.submit(new TrackedRecord(record, () -> offsets.finish(partition, record.offset()), error -> {
+            if (fatal.compareAndSet(null, error)) {
+                log.error("could not publish the outcome of {}@{}; stopping so the item is redelivered elsewhere",
+                        partition, record.offset(), error);
+                consumer.wakeup();
+            }
+        }));
+    }
+
+    private void applyBackpressure() {
+        int unfinished = offsets.unfinished();
+        if (!paused && unfinished >= maxBuffered) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+        } else if (paused && unfinished <= maxBuffered / 2) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+    }
+
+    private void commitAsync() {
+        lastCommit = clock.instant();
+        Map<TopicPartition, OffsetAndMetadata> committable = offsets.committable();
+        if (!committable.isEmpty()) {
+            consumer.commitAsync(committable, (done, error) -> {
+                if (error != null) {
+                    log.warn("offset commit failed ({}); the next commit covers it", error.toString());
+                }
+            });
+        }
+    }
+
+    /** Waits for the unfinished records of the given partitions, at most drainTimeout. */
+    private void drain(Collection<TopicPartition> partitions) {
+        try {
+            if (!offsets.awaitFinished(partitions, drainTimeout)) {
+                log.warn("drain timeout {} passed with {} items unfinished on {}; they will run again elsewhere",
+                        drainTimeout, offsets.unfinished(), partitions);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
+        for (TopicPartition partition : partitions) {
+            offsets.committable(partition).ifPresent(offset -> commit.put(partition, offset));
+        }
+        if (!commit.isEmpty()) {
+            try {
+                consumer.commitSync(commit);
+            } catch (RuntimeException e) {
+                log.warn("final offset commit for {} failed ({}); those items will be delivered again",
+                        partitions, e.toString());
+            }
+        }
+    }
+
+    private void shutdown() {
+        try {
+            Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+            if (fatal.get() == null) {
+                drain(assigned);
+            }
+            commitSync(assigned);
+        } catch (RuntimeException e) {
+            log.warn("worker shutdown: {}", e.toString());
+        } finally {
+            try {
+                consumer.close();
+            } finally {
+                stopped.complete(null);
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            drain(partitions);
+            commitSync(partitions);
+            partitions.forEach(offsets::forget);
+            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (paused) {
+                consumer.pause(partitions);
+            }
+            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(offsets::forget);
+            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+        }
+    }
+}
