@@ -1,0 +1,106 @@
+package dev.fanout.dispatcher;
+
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.PoisonRecordException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads batch decisions from the batch-results topic: the latest one now ({@link #latest}), or the first one to
+ * arrive ({@link #await}). Uses no consumer group: it reads the whole topic from the start.
+ */
+public final class BatchResults {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchResults.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private BatchResults() {
+    }
+
+    /** The decision of highest revision published so far, if any. */
+    public static Optional<BatchResult> latest(KafkaSettings kafka, String batchId) {
+        try (KafkaConsumer<String, byte[]> consumer = open(kafka)) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+            BatchResult best = null;
+            while (!caughtUp(consumer, end)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    BatchResult result = decode(record, batchId);
+                    if (result != null && (best == null || result.revision() >= best.revision())) {
+                        best = result;
+                    }
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+    }
+
+    /**
+     * Waits for the batch's first decision.
+     *
+     * @param keepWaiting polled between reads; returning false gives up early (e.g. a worker died)
+     * @return the decision, or empty if the timeout passed or {@code keepWaiting} said stop
+     */
+    public static Optional<BatchResult> await(KafkaSettings kafka, String batchId, Duration timeout,
+            BooleanSupplier keepWaiting) {
+        Objects.requireNonNull(batchId, "batchId");
+        Instant deadline = Instant.now().plus(timeout);
+        try (KafkaConsumer<String, byte[]> consumer = open(kafka)) {
+            while (Instant.now().isBefore(deadline) && keepWaiting.getAsBoolean()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    BatchResult result = decode(record, batchId);
+                    if (result != null) {
+                        return Optional.of(result);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> open(KafkaSettings kafka) {
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-batch-results-reader");
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        String topic = kafka.topics().batchResults().name();
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    private static BatchResult decode(ConsumerRecord<String, byte[]> record, String batchId) {
+        if (!batchId.equals(record.key())) {
+            return null;
+        }
+        try {
+            return Envelopes.decode(record.value(), BatchResult.class);
+        } catch (PoisonRecordException e) {
+            log.warn("skipping an invalid batch result at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.fanout.dispatcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.fanout.config.ConfigException;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * One item as written by the user, before it gets its index. An item is either a bare payload (any JSON value that
+ * is not an object with a {@code payload} field) or an item object:
+ * {@code {"payload": ..., "id": "a1", "key": "customer-7", "handler": "echo", "settings": {...}}}.
+ *
+ * @param id       unique in the batch; the index when absent
+ * @param key      the ordering key; overrides the batch's {@code keyField}
+ * @param handler  overrides the batch's handler
+ * @param settings merged over the batch's handler settings
+ */
+public record DispatchItem(String id, String key, String handler, JsonNode settings, JsonNode payload) {
+
+    static final Set<String> FIELDS = Set.of("payload", "id", "key", "handler", "settings");
+
+    public DispatchItem {
+        payload = payload == null ? NullNode.getInstance() : payload;
+    }
+
+    public static DispatchItem of(JsonNode payload) {
+        return new DispatchItem(null, null, null, null, payload);
+    }
+
+    /**
+     * Reads an item.
+     *
+     * @param where for messages, e.g. {@code items[3]} or {@code line 12}
+     * @throws ConfigException naming the place and the field
+     */
+    public static DispatchItem fromJson(JsonNode node, String where) {
+        if (node == null || !node.isObject() || !node.has("payload")) {
+            return of(node);
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw new ConfigException(where + ": unknown item field '" + name + "'; an item object has "
+                        + "payload, id, key, handler, settings (put other data inside payload)");
+            }
+        }
+        return new DispatchItem(
+                text(node, "id", where),
+                text(node, "key", where),
+                text(node, "handler", where),
+                settings(node, where),
+                node.get("payload"));
+    }
+
+    private static String text(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isTextual() && !value.asText().isBlank()) {
+            return value.asText();
+        }
+        if (value.isIntegralNumber() && !field.equals("handler")) {
+            return value.asText();
+        }
+        throw new ConfigException(where + ": item field '" + field + "' must be non-empty text, was " + value);
+    }
+
+    private static JsonNode settings(JsonNode node, String where) {
+        JsonNode value = node.get("settings");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw new ConfigException(where + ": item field 'settings' must be an object, was " + value);
+        }
+        return value;
+    }
+}

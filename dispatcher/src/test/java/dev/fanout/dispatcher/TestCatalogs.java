@@ -1,0 +1,34 @@
+package dev.fanout.dispatcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.handler.HandlerCatalog;
+import dev.fanout.handler.ItemHandler;
+import dev.fanout.handler.ItemHandlerProvider;
+import java.util.List;
+import java.util.Objects;
+
+/** Handler catalogs for dispatcher tests (the real handlers live in the worker module). */
+final class TestCatalogs {
+
+    private TestCatalogs() {
+    }
+
+    static HandlerCatalog of(String... names) {
+        return HandlerCatalog.of(List.of(names).stream().map(TestCatalogs::provider).toList());
+    }
+
+    private static ItemHandlerProvider provider(String name) {
+        Objects.requireNonNull(name);
+        return new ItemHandlerProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ItemHandler create(JsonNode settings) {
+                return item -> item.payload();
+            }
+        };
+    }
+}
