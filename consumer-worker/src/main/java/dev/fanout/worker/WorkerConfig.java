@@ -39,7 +39,8 @@ public record WorkerConfig(
         int maxRecordBytes,
         Map<String, JsonNode> handlerSettings) {
 
-    public static final String DEFAULT_GROUP_ID = "fanout-workers";
+    /** The group is named after the topic prefix, so deployments with different prefixes never share one. */
+    public static final String DEFAULT_GROUP_SUFFIX = "workers";
     public static final int DEFAULT_MAX_CONCURRENCY = 64;
     public static final int DEFAULT_MAX_BUFFERED = 2_000;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(500);
@@ -66,7 +67,7 @@ public record WorkerConfig(
 
     /** Defaults on the given Kafka: every lane, 64 items at once, key ordering. */
     public static WorkerConfig of(KafkaSettings kafka) {
-        return new WorkerConfig(kafka, DEFAULT_GROUP_ID, defaultWorkerId(), List.of(Lane.values()),
+        return new WorkerConfig(kafka, defaultGroupId(kafka), defaultWorkerId(), List.of(Lane.values()),
                 DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_BUFFERED, OrderingMode.KEY, DEFAULT_COMMIT_INTERVAL,
                 DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of());
     }
@@ -101,6 +102,11 @@ public record WorkerConfig(
     public WorkerConfig withHandlerSettings(Map<String, JsonNode> settings) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, maxConcurrency, maxBuffered, ordering, commitInterval,
                 drainTimeout, maxRecordBytes, settings);
+    }
+
+    /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
+    public static String defaultGroupId(KafkaSettings kafka) {
+        return kafka.topicPrefix() + DEFAULT_GROUP_SUFFIX;
     }
 
     /** {@code worker-<host>-<pid>-<random>}: unique per process start. */

@@ -40,6 +40,9 @@ public record ItemResult(
         Envelopes.require(itemId, "itemId");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(finishedAt, "finishedAt");
+        if (index < 0) {
+            throw new IllegalArgumentException("index must be >= 0, was " + index);
+        }
         if (status.isSuccess() && reason != null) {
             throw new IllegalArgumentException("a SUCCEEDED result has no reason, was " + reason);
         }

@@ -166,11 +166,19 @@ public final class PollLoop implements Runnable {
         }
         if (!commit.isEmpty()) {
             try {
-                consumer.commitSync(commit);
+                commitSyncOnce(commit);
             } catch (RuntimeException e) {
                 log.warn("final offset commit for {} failed ({}); those items will be delivered again",
                         partitions, e.toString());
             }
+        }
+    }
+
+    private void commitSyncOnce(Map<TopicPartition, OffsetAndMetadata> commit) {
+        try {
+            consumer.commitSync(commit);
+        } catch (WakeupException pendingWakeup) {
+            consumer.commitSync(commit); // stop() woke the consumer after the loop had already left poll()
         }
     }
 

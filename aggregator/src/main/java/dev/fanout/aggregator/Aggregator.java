@@ -1,0 +1,192 @@
+package dev.fanout.aggregator;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.fanout.aggregator.internal.BoundedThreadReplacement;
+import dev.fanout.config.ConfigException;
+import dev.fanout.config.TopicInitializer;
+import dev.fanout.protocol.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator service: a Kafka Streams application running {@link AggregatorTopology} with exactly-once
+ * processing. Start it with {@link #start}, wait for it with {@link #awaitRunning}, stop it with {@link #close}.
+ *
+ * <pre>{@code
+ * MetricRegistry registry = new MetricRegistry();
+ * try (Aggregator aggregator = Aggregator.start(AggregatorConfig.of(KafkaSettings.of("localhost:9092")), registry)) {
+ *     aggregator.awaitRunning(Duration.ofSeconds(60));
+ *     ... registry.counter(AggregatorMetrics.BATCHES_DECIDED).getCount() ...
+ * }
+ * }</pre>
+ */
+public final class Aggregator implements AutoCloseable {
+
+    /** Stream threads that die of an unexpected exception are replaced this many times, then the client stops. */
+    public static final int MAX_THREAD_REPLACEMENTS = 3;
+    /** How long {@link #close()} waits for Kafka Streams to stop. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(Aggregator.class);
+
+    private final KafkaStreams streams;
+    private final Topics topics;
+    private final Path temporaryStateDir;
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Aggregator(KafkaStreams streams, Topics topics, Path temporaryStateDir) {
+        this.streams = streams;
+        this.topics = topics;
+        this.temporaryStateDir = temporaryStateDir;
+    }
+
+    /** Starts an aggregator on the system clock. */
+    public static Aggregator start(AggregatorConfig config, MetricRegistry registry) {
+        return start(config, registry, Time.SYSTEM);
+    }
+
+    /**
+     * Creates the topics that are missing, then starts Kafka Streams. Returns once the client is started, not yet
+     * running: see {@link #awaitRunning}.
+     *
+     * @param registry where the {@link AggregatorMetrics} are registered
+     * @param time     the Streams client's clock: wall-clock punctuation (total timeouts) and {@code decidedAt}
+     * @throws ConfigException if Kafka cannot be reached or the topics cannot be created
+     */
+    public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(time, "time");
+        Topics topics = config.kafka().topics();
+        TopicInitializer.ensure(config.kafka(), topics.all());
+        Path temporaryStateDir = config.stateDir() == null ? createTemporaryStateDir() : null;
+        Path stateDir = config.stateDir() == null ? temporaryStateDir : config.stateDir();
+        KafkaStreams streams = null;
+        try {
+            streams = new KafkaStreams(AggregatorTopology.build(config, registry),
+                    streamsProperties(config, stateDir), time);
+            Aggregator aggregator = new Aggregator(streams, topics, temporaryStateDir);
+            streams.setStateListener(aggregator::onStateChange);
+            streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(MAX_THREAD_REPLACEMENTS));
+            streams.start();
+            log.info("aggregator {} started: reading {} and {}, state in {}", config.applicationId(),
+                    topics.batches(), topics.results(), stateDir);
+            return aggregator;
+        } catch (RuntimeException e) {
+            if (streams != null) {
+                streams.close(CLOSE_TIMEOUT);
+            }
+            deleteRecursively(temporaryStateDir);
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until Kafka Streams is running for the first time (partitions assigned, state restored).
+     *
+     * @throws IllegalStateException if it is not running within the timeout, or stopped before it ran
+     */
+    public void awaitRunning(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the aggregator is not running after " + timeout + " (Kafka Streams state "
+                    + streams.state() + ")", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the aggregator to run", e);
+        }
+    }
+
+    /** The Kafka Streams client's state. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The topics this aggregator reads and writes. */
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Stops Kafka Streams (waiting up to {@link #CLOSE_TIMEOUT}) and deletes a temporary state directory. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            log.warn("the aggregator's Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
+        }
+        running.completeExceptionally(new IllegalStateException("the aggregator was closed"));
+        deleteRecursively(temporaryStateDir);
+    }
+
+    private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
+        log.debug("aggregator Kafka Streams state {} -> {}", oldState, newState);
+        if (newState == KafkaStreams.State.RUNNING) {
+            running.complete(null);
+        } else if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+            running.completeExceptionally(
+                    new IllegalStateException("the aggregator stopped (Kafka Streams state " + newState + ")"));
+        }
+    }
+
+    static Properties streamsProperties(AggregatorConfig config, Path stateDir) {
+        Properties properties = new Properties();
+        properties.putAll(config.kafka().clientProperties());
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class);
+        // No global stores here; opting in now silences a start-up warning and is the Kafka 5.0 default.
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return properties;
+    }
+
+    private static Path createTemporaryStateDir() {
+        try {
+            return Files.createTempDirectory("fanout-aggregator-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary state directory for the aggregator", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("could not delete the aggregator's temporary state directory {}", dir, e);
+        }
+    }
+}

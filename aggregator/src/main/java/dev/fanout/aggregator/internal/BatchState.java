@@ -1,0 +1,170 @@
+package dev.fanout.aggregator.internal;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.fanout.protocol.BatchDefinition;
+import dev.fanout.protocol.BatchStatus;
+import dev.fanout.protocol.ItemResult;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What the aggregator knows about one batch, stored per {@code batchId}: the latest definition, the counts of distinct
+ * items, latency and error summaries, the race winner's index and the decision once made. Kept small whatever the
+ * batch size and the item outputs: per-item outcomes, the winner's output included, live in the item store.
+ * Not thread-safe: one stream task owns each batch.
+ */
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.ANY)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class BatchState {
+
+    private BatchDefinition definition;
+    private long succeeded;
+    private long failed;
+    private long timedOut;
+    private long cancelled;
+    private long deadLettered;
+    private long sumItemMs;
+    private Instant earliestStartedAt;
+    private LatencyHistogram latency = new LatencyHistogram();
+    private TopErrors errors = new TopErrors();
+    private Long firstFailedIndex;
+    private Long winnerIndex;
+    private BatchStatus decidedStatus;
+    private int revision;
+    private Instant decidedAt;
+
+    /**
+     * Takes a newer definition. A sealed definition is never replaced by an unsealed one (a late or replayed
+     * registration must not reopen a batch).
+     *
+     * @return whether the definition changed
+     */
+    public boolean adopt(BatchDefinition newer) {
+        Objects.requireNonNull(newer, "newer");
+        if (definition != null && definition.sealed() && !newer.sealed()) {
+            return false;
+        }
+        boolean changed = !newer.equals(definition);
+        definition = newer;
+        return changed;
+    }
+
+    /** Counts the first result of an item; the caller has checked that it is not a duplicate. */
+    public void count(ItemResult result) {
+        switch (result.status()) {
+            case SUCCEEDED -> succeeded++;
+            case FAILED -> failed++;
+            case TIMED_OUT -> timedOut++;
+            case CANCELLED -> cancelled++;
+        }
+        if (result.status().isSuccess()) {
+            if (winnerIndex == null) {
+                winnerIndex = result.index();
+            }
+        } else {
+            if (firstFailedIndex == null) {
+                firstFailedIndex = result.index();
+            }
+            if (result.error() != null) {
+                errors.record(result.error().type(), result.error().message());
+            } else {
+                errors.record(result.reason().name(), "");
+            }
+        }
+        if (result.deadLettered()) {
+            deadLettered++;
+        }
+        sumItemMs = saturatedAdd(sumItemMs, result.durationMs());
+        latency.record(result.durationMs());
+        if (result.startedAt() != null
+                && (earliestStartedAt == null || result.startedAt().isBefore(earliestStartedAt))) {
+            earliestStartedAt = result.startedAt();
+        }
+    }
+
+    /** Records the decision: the next revision, decided at {@code at}. */
+    public void decide(BatchStatus status, Instant at) {
+        decidedStatus = Objects.requireNonNull(status, "status");
+        decidedAt = Objects.requireNonNull(at, "at");
+        revision++;
+    }
+
+    public Tally tally() {
+        return new Tally(succeeded, unsuccessful(), firstFailedIndex, winnerIndex);
+    }
+
+    public boolean isDecided() {
+        return decidedStatus != null;
+    }
+
+    /** The latest definition, or {@code null} while none has been read. */
+    public BatchDefinition definition() {
+        return definition;
+    }
+
+    public long succeeded() {
+        return succeeded;
+    }
+
+    /** Every item that did not succeed: failed, timed out or cancelled. */
+    public long unsuccessful() {
+        return failed + timedOut + cancelled;
+    }
+
+    public long timedOut() {
+        return timedOut;
+    }
+
+    public long cancelled() {
+        return cancelled;
+    }
+
+    public long deadLettered() {
+        return deadLettered;
+    }
+
+    public long sumItemMs() {
+        return sumItemMs;
+    }
+
+    /** The earliest {@code startedAt} of any counted item, or {@code null}. */
+    public Instant earliestStartedAt() {
+        return earliestStartedAt;
+    }
+
+    public LatencyHistogram latency() {
+        return latency;
+    }
+
+    public TopErrors errors() {
+        return errors;
+    }
+
+    /** The index of the first item counted as successful (the race winner), or {@code null}. */
+    public Long winnerIndex() {
+        return winnerIndex;
+    }
+
+    /** The decided status, or {@code null} while undecided. */
+    public BatchStatus decidedStatus() {
+        return decidedStatus;
+    }
+
+    /** When the latest decision was made, or {@code null} while undecided. */
+    public Instant decidedAt() {
+        return decidedAt;
+    }
+
+    /** 0 while undecided, then the revision of the latest decision. */
+    public int revision() {
+        return revision;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.fanout.aggregator.internal;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.fanout.protocol.BatchResult.ErrorCount;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Error types of a batch with their counts and one example message each. At most {@link #MAX_TYPES} distinct types
+ * are kept; later new types are counted together under {@link #OTHER}, so the state of a batch stays small however
+ * varied its errors.
+ */
+public final class TopErrors {
+
+    public static final int MAX_TYPES = 20;
+    public static final String OTHER = "(other types)";
+    private static final int MAX_EXAMPLE_CHARS = 500;
+
+    private final Map<String, ErrorCount> byType = new LinkedHashMap<>();
+
+    public TopErrors() {
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    TopErrors(List<ErrorCount> entries) {
+        for (ErrorCount entry : Objects.requireNonNullElse(entries, List.<ErrorCount>of())) {
+            byType.put(entry.type(), entry);
+        }
+    }
+
+    /** Counts one error of a type, keeping its message as the example when it is the type's first. */
+    public void record(String type, String message) {
+        Objects.requireNonNull(type, "type");
+        String key = byType.containsKey(type) || byType.size() < MAX_TYPES ? type : OTHER;
+        String example = key.equals(OTHER) ? type + ": " + shorten(message) : shorten(message);
+        byType.merge(key, new ErrorCount(key, 1, example),
+                (old, added) -> new ErrorCount(key, old.count() + 1, old.example()));
+    }
+
+    /** The types, most frequent first (ties by name). */
+    @JsonValue
+    public List<ErrorCount> top() {
+        return byType.values().stream()
+                .sorted(Comparator.comparingLong(ErrorCount::count).reversed().thenComparing(ErrorCount::type))
+                .toList();
+    }
+
+    private static String shorten(String message) {
+        String text = message == null ? "" : message;
+        return text.length() <= MAX_EXAMPLE_CHARS ? text : text.substring(0, MAX_EXAMPLE_CHARS - 1) + "…";
+    }
+}

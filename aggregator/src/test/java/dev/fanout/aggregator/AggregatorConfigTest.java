@@ -1,0 +1,80 @@
+package dev.fanout.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.config.ConfigException;
+import dev.fanout.config.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.junit.jupiter.api.Test;
+
+class AggregatorConfigTest {
+
+    private static final KafkaSettings KAFKA = KafkaSettings.of("localhost:9092");
+
+    @Test
+    void theDefaultsAreTheDocumentedConstants() {
+        AggregatorConfig config = AggregatorConfig.of(KAFKA);
+
+        assertThat(config.applicationId()).isEqualTo("fanout.aggregator");
+        assertThat(config.stateDir()).isNull();
+        assertThat(config.punctuationInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.streamThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void theApplicationIdFollowsTheTopicPrefixSoDeploymentsNeverShareOne() {
+        AggregatorConfig config = AggregatorConfig.of(KAFKA.withTopicPrefix("team-a."));
+
+        assertThat(config.applicationId()).isEqualTo("team-a.aggregator");
+    }
+
+    @Test
+    void absentValuesTakeTheDefaults() {
+        AggregatorConfig config = new AggregatorConfig(KAFKA, null, null, null, null, 2);
+
+        assertThat(config.applicationId()).isEqualTo("fanout.aggregator");
+        assertThat(config.punctuationInterval()).isEqualTo(AggregatorConfig.DEFAULT_PUNCTUATION_INTERVAL);
+        assertThat(config.commitInterval()).isEqualTo(AggregatorConfig.DEFAULT_COMMIT_INTERVAL);
+    }
+
+    @Test
+    void invalidValuesAreRejectedWithAMessageNamingTheField() {
+        AggregatorConfig config = AggregatorConfig.of(KAFKA);
+
+        assertThatThrownBy(() -> config.withApplicationId("has space")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.applicationId may hold only").hasMessageContaining("'has space'");
+        assertThatThrownBy(() -> config.withPunctuationInterval(Duration.ZERO)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.punctuationInterval must be at least 1ms, was PT0S");
+        assertThatThrownBy(() -> config.withCommitInterval(Duration.ofMillis(-1))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.commitInterval must be >= 0");
+        assertThatThrownBy(() -> config.withStreamThreads(0)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.streamThreads must be >= 1, was 0");
+        assertThatThrownBy(() -> new AggregatorConfig(null, null, null, null, null, 1))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("kafka");
+    }
+
+    @Test
+    void theStreamsPropertiesAskForExactlyOnceAndCarryTheSettings() {
+        AggregatorConfig config = AggregatorConfig.of(KAFKA.withTopicPrefix("x."))
+                .withApplicationId("agg-1").withCommitInterval(Duration.ofMillis(250)).withStreamThreads(2);
+
+        Properties properties = Aggregator.streamsProperties(config, Path.of("/tmp/agg"));
+
+        assertThat(properties)
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "agg-1")
+                .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092")
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 250L)
+                .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2)
+                .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1)
+                .containsEntry(StreamsConfig.STATE_DIR_CONFIG, Path.of("/tmp/agg").toAbsolutePath().toString())
+                .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        LogAndContinueExceptionHandler.class);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.aggregator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.fanout.aggregator.Fixtures;
+import dev.fanout.protocol.BatchDefinition;
+import dev.fanout.protocol.BatchPolicy;
+import dev.fanout.protocol.BatchResult.ErrorCount;
+import dev.fanout.protocol.BatchStatus;
+import dev.fanout.protocol.PartialFailurePolicy;
+import dev.fanout.protocol.Strategy;
+import dev.fanout.protocol.TotalTimeoutAction;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class BatchStateTest {
+
+    private static final Instant CREATED = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void aSealedDefinitionIsNeverReplacedByAnUnsealedOne() {
+        BatchState state = new BatchState();
+        BatchDefinition open = Fixtures.open("b", BatchPolicy.ofDefaults(), CREATED);
+        BatchDefinition sealed = open.seal(3);
+
+        assertThat(state.adopt(open)).isTrue();
+        assertThat(state.adopt(open)).isFalse();
+        assertThat(state.adopt(sealed)).isTrue();
+        assertThat(state.adopt(open)).isFalse();
+        assertThat(state.definition()).isEqualTo(sealed);
+    }
+
+    @Test
+    void aBatchStateSurvivesItsJsonRoundTripWithEverythingItCounted() {
+        BatchState state = new BatchState();
+        state.adopt(Fixtures.sealed("b", 3, new BatchPolicy(Strategy.RACE, 0.5, PartialFailurePolicy.COLLECT,
+                Duration.ofMinutes(5), TotalTimeoutAction.CANCEL), CREATED));
+        state.count(Fixtures.failure("b", 0));
+        state.count(Fixtures.success("b", 2, 25, CREATED.minusSeconds(1),
+                JsonNodeFactory.instance.objectNode().put("winner", true)));
+        state.count(Fixtures.success("b", 1));
+        state.decide(BatchStatus.SUCCEEDED, CREATED.plusSeconds(9));
+        JsonSerde<BatchState> serde = new JsonSerde<>(BatchState.class);
+
+        BatchState copy = serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+
+        assertThat(copy.definition()).isEqualTo(state.definition());
+        assertThat(copy.tally()).isEqualTo(new Tally(2, 1, 0L, 2L));
+        assertThat(copy.deadLettered()).isEqualTo(1);
+        assertThat(copy.sumItemMs()).isEqualTo(45);
+        assertThat(copy.earliestStartedAt()).isEqualTo(CREATED.minusSeconds(1));
+        assertThat(copy.latency().percentile(1.0)).isEqualTo(25);
+        assertThat(copy.errors().top()).containsExactly(new ErrorCount("java.lang.IllegalStateException", 1, "boom 0"));
+        assertThat(copy.winnerIndex()).isEqualTo(2);
+        assertThat(copy.decidedStatus()).isEqualTo(BatchStatus.SUCCEEDED);
+        assertThat(copy.decidedAt()).isEqualTo(CREATED.plusSeconds(9));
+        assertThat(copy.revision()).isEqualTo(1);
+    }
+}

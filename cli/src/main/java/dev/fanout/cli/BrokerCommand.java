@@ -1,0 +1,38 @@
+package dev.fanout.cli;
+
+import dev.fanout.broker.BrokerConfig;
+import dev.fanout.broker.EmbeddedKafkaBroker;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fanout broker}: a single-node KRaft Kafka for development, in the foreground until Ctrl-C. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "Run a single-node Kafka broker (KRaft) on 127.0.0.1 for development, until Ctrl-C.")
+final class BrokerCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "9092", description = "Client port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep the broker's data here across runs (default: a temporary directory removed on exit).")
+    Path dataDir;
+
+    @Option(names = "--heap", defaultValue = BrokerConfig.DEFAULT_MAX_HEAP,
+            description = "Broker JVM heap (default: ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Override
+    public Integer call() throws Exception {
+        BrokerConfig config = BrokerConfig.ofDefaults().withPort(port).withDataDir(dataDir).withMaxHeap(heap);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config)) {
+            System.out.println("Kafka " + EmbeddedKafkaBroker.kafkaVersion() + " broker (KRaft) ready at "
+                    + broker.bootstrapServers() + "; data in " + broker.dataDirectory() + ". Ctrl-C stops it.");
+            System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers());
+            int code = broker.awaitExit();
+            System.err.println("fanout: the broker exited with code " + code);
+            return code == 0 ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FanoutCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"demo", "broker", "dispatch", "worker", "aggregator", "status"}) {
+            CommandOutput output = CommandOutput.run(command, "--help");
+            assertThat(output.exitCode()).as(command).isZero();
+            assertThat(output.out()).as(command).contains("Usage: fanout " + command);
+        }
+    }
+
+    @Test
+    void anInvalidBatchFileIsRefusedBeforeKafkaIsContacted() throws Exception {
+        Path batch = dir.resolve("batch.yaml");
+        Files.writeString(batch, "handler: echo\npolicy: {minSuccessRate: -0.5}\nitems: [1]\n");
+
+        CommandOutput output = CommandOutput.run("dispatch", batch.toString(), "--bootstrap-servers", "127.0.0.1:1");
+
+        assertThat(output.exitCode()).isEqualTo(FanoutCommand.EXIT_INVALID);
+        assertThat(output.err()).contains("policy.minSuccessRate must be between 0 and 1, was -0.5");
+    }
+
+    @Test
+    void anUnknownHandlerIsRefusedWithTheKnownOnesListed() throws Exception {
+        Path batch = dir.resolve("batch.yaml");
+        Files.writeString(batch, "handler: ech0\nitems: [1]\n");
+
+        CommandOutput output = CommandOutput.run("dispatch", batch.toString(), "--bootstrap-servers", "127.0.0.1:1");
+
+        assertThat(output.exitCode()).isEqualTo(FanoutCommand.EXIT_INVALID);
+        assertThat(output.err()).contains("handler 'ech0' is unknown; known handlers: echo, simulate");
+    }
+
+    @Test
+    void theDemoRefusesImpossibleFlagsByName() {
+        CommandOutput output = CommandOutput.run("demo", "--failure-rate", "2");
+
+        assertThat(output.exitCode()).isEqualTo(FanoutCommand.EXIT_INVALID);
+        assertThat(output.err()).contains("--failure-rate must be between 0 and 1, was 2.0");
+    }
+
+    @Test
+    void commandsThatNeedKafkaSayHowToGiveIt() {
+        CommandOutput output = CommandOutput.run("status", "some-batch");
+
+        assertThat(output.exitCode()).isEqualTo(FanoutCommand.EXIT_INVALID);
+        assertThat(output.err()).contains("no Kafka given: pass --bootstrap-servers host:port");
+    }
+}
