@@ -4,6 +4,9 @@ import dev.fanout.broker.internal.BrokerMain;
 import dev.fanout.broker.internal.BrokerFiles;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The child formats its storage, starts {@code KafkaRaftServer} and watches its standard input: when this JVM
  * closes the broker, exits, or is killed, the pipe closes and the child shuts down and removes its temporary files.
- * So a broker never outlives the process that started it.
+ * So a broker never outlives the process that started it, and owners close it in their own order (after the
+ * clients that use it) rather than from a shutdown hook of its own.
  *
  * <pre>{@code
  * try (var broker = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults())) {
@@ -41,15 +45,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Process process;
     private final BrokerFiles files;
     private final String bootstrapServers;
-    private final Thread shutdownHook;
-    private volatile boolean closed;
+    private boolean closed;
 
     private EmbeddedKafkaBroker(Process process, BrokerFiles files, String bootstrapServers) {
         this.process = process;
         this.files = files;
         this.bootstrapServers = bootstrapServers;
-        this.shutdownHook = new Thread(this::stop, "fanout-broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -115,11 +116,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or has run stop() already
-        }
     }
 
     /** A broker that never became ready has nothing to flush: kill it at once. */
@@ -153,6 +149,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
+        awaitPortOpen(deadline, timeout);
         Map<String, Object> adminConfig = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
@@ -160,10 +157,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
         try (Admin admin = Admin.create(adminConfig)) {
             while (true) {
-                if (!process.isAlive()) {
-                    throw new BrokerStartException("the broker exited with code " + process.exitValue()
-                            + " before it was ready. Last lines of its log:\n" + files.logTail(40));
-                }
+                checkAlive();
                 try {
                     String answeringCluster = admin.describeCluster().clusterId().get(3, TimeUnit.SECONDS);
                     if (files.clusterId().equals(answeringCluster)) {
@@ -173,15 +167,46 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             + bootstrapServers + "; choose a free port or 0. Last lines of this broker's log:\n"
                             + files.logTail(40));
                 } catch (ExecutionException | TimeoutException notYet) {
-                    if (Instant.now().isAfter(deadline)) {
-                        throw new BrokerStartException("the broker did not answer at " + bootstrapServers + " within "
-                                + timeout + ". Last lines of its log:\n" + files.logTail(40));
-                    }
+                    checkDeadline(deadline, timeout);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerStartException("interrupted while waiting for the broker", e);
+        }
+    }
+
+    /** Waits for the listener to accept connections, so the admin client does not log refused connections. */
+    private void awaitPortOpen(Instant deadline, Duration timeout) {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), files.clientPort());
+        while (true) {
+            checkAlive();
+            try (Socket socket = new Socket()) {
+                socket.connect(address, 200);
+                return;
+            } catch (IOException notListeningYet) {
+                checkDeadline(deadline, timeout);
+                try {
+                    process.waitFor(100, TimeUnit.MILLISECONDS); // returns early if the broker dies
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BrokerStartException("interrupted while waiting for the broker", e);
+                }
+            }
+        }
+    }
+
+    private void checkAlive() {
+        if (!process.isAlive()) {
+            throw new BrokerStartException("the broker exited with code " + process.exitValue()
+                    + " before it was ready. Last lines of its log:\n" + files.logTail(40));
+        }
+    }
+
+    private void checkDeadline(Instant deadline, Duration timeout) {
+        if (Instant.now().isAfter(deadline)) {
+            throw new BrokerStartException("the broker did not answer at " + bootstrapServers + " within "
+                    + timeout + ". Last lines of its log:\n" + files.logTail(40));
         }
     }
 

@@ -51,7 +51,7 @@ final class DemoRun implements AutoCloseable {
     private KafkaSettings settings;
     private Aggregator aggregator;
     private Dispatcher dispatcher;
-    private boolean closed;
+    private volatile boolean closed;
 
     private DemoRun(Options options, PrintStream out) {
         this.options = options;
@@ -110,7 +110,7 @@ final class DemoRun implements AutoCloseable {
         try (Progress progress = new Progress(out, Terminal.isInteractive(), options.items(), this::finished,
                 this::failed).start()) {
             result = BatchResults.await(settings, spec.batchId(), options.timeout(), () -> healthy(dispatched))
-                    .orElseThrow(() -> new IllegalStateException(noDecision(dispatched)));
+                    .orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
         }
         long deadLetters = DeadLetterCount.of(settings, spec.batchId());
         return DemoSummary.of(result, deadLetters, options.workers(), options.concurrency(),
@@ -118,11 +118,14 @@ final class DemoRun implements AutoCloseable {
     }
 
     private boolean healthy(CompletableFuture<?> dispatched) {
-        return !dispatched.isCompletedExceptionally() && workers.stream().allMatch(Worker::isRunning)
+        return !closed && !dispatched.isCompletedExceptionally() && workers.stream().allMatch(Worker::isRunning)
                 && aggregator.state().isRunningOrRebalancing();
     }
 
     private String noDecision(CompletableFuture<?> dispatched) {
+        if (closed) {
+            return "interrupted: the demo stopped its workers, aggregator and broker";
+        }
         if (dispatched.isCompletedExceptionally()) {
             return "dispatching failed: " + dispatched.exceptionNow();
         }

@@ -58,6 +58,7 @@ final class DispatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Logs.quiet();
         BatchSpec.File file = BatchSpec.File.read(batchFile);
         BatchSpec spec = batchId == null ? file.spec() : file.spec().withBatchId(batchId);
         if (items != null && file.items() != null) {

@@ -34,6 +34,10 @@ public final class FanoutCommand implements Runnable {
                 line.getErr().println("fanout: " + error.getMessage());
                 return EXIT_INVALID;
             }
+            if (error instanceof CommandFailedException) {
+                line.getErr().println("fanout: " + error.getMessage());
+                return 1;
+            }
             line.getErr().println("fanout: " + error);
             error.printStackTrace(line.getErr());
             return 1;

@@ -28,6 +28,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Logs.quiet();
         Optional<BatchResult> result = BatchResults.latest(kafka.settings(), batchId);
         if (result.isEmpty()) {
             System.out.println("batch " + batchId + ": no decision yet (or no such batch)");

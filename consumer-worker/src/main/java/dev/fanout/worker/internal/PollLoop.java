@@ -209,7 +209,7 @@ public final class PollLoop implements Runnable {
             drain(partitions);
             commitSync(partitions);
             partitions.forEach(offsets::forget);
-            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+            assignmentListener.accept(without(consumer.assignment(), partitions));
         }
 
         @Override
@@ -223,7 +223,14 @@ public final class PollLoop implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(offsets::forget);
-            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+            assignmentListener.accept(without(consumer.assignment(), partitions));
+        }
+
+        /** During the callbacks the consumer still reports the partitions being taken away. */
+        private static Set<TopicPartition> without(Set<TopicPartition> assignment, Collection<TopicPartition> gone) {
+            Set<TopicPartition> remaining = new HashSet<>(assignment);
+            gone.forEach(remaining::remove);
+            return Set.copyOf(remaining);
         }
     }
 }
