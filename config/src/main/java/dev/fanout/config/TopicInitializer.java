@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicInitializer {
 
     private static final Logger log = LoggerFactory.getLogger(TopicInitializer.class);
-    private static final long TIMEOUT_SECONDS = 30;
+    private static final int DEFAULT_TIMEOUT_MS = 30_000;
 
     private TopicInitializer() {
     }
@@ -37,9 +37,10 @@ public final class TopicInitializer {
      */
     public static List<String> ensure(KafkaSettings settings, Collection<TopicDescriptor<?>> topics) {
         Map<String, Object> adminProps = settings.clientProperties();
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_TIMEOUT_MS);
+        long timeoutMs = Long.parseLong(adminProps.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG).toString());
         try (Admin admin = Admin.create(adminProps)) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             List<String> present = new ArrayList<>();
             for (TopicDescriptor<?> topic : topics) {
@@ -50,8 +51,8 @@ public final class TopicInitializer {
                             .configs(topic.topicConfigs()));
                 }
             }
-            create(admin, missing);
-            return checkPartitions(admin, topics, present);
+            create(admin, missing, timeoutMs);
+            return checkPartitions(admin, topics, present, timeoutMs);
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot reach Kafka at " + settings.bootstrapServers() + " to set up topics ("
                     + rootMessage(e) + "); check --bootstrap-servers and that the brokers are up", e);
@@ -61,7 +62,7 @@ public final class TopicInitializer {
         }
     }
 
-    private static void create(Admin admin, List<NewTopic> missing) throws InterruptedException, TimeoutException,
+    private static void create(Admin admin, List<NewTopic> missing, long timeoutMs) throws InterruptedException, TimeoutException,
             ExecutionException {
         if (missing.isEmpty()) {
             return;
@@ -69,7 +70,7 @@ public final class TopicInitializer {
         var futures = admin.createTopics(missing).values();
         for (NewTopic topic : missing) {
             try {
-                futures.get(topic.name()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                futures.get(topic.name()).get(timeoutMs, TimeUnit.MILLISECONDS);
                 log.info("created topic {} ({} partitions)", topic.name(), topic.numPartitions());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -80,12 +81,12 @@ public final class TopicInitializer {
     }
 
     private static List<String> checkPartitions(Admin admin, Collection<TopicDescriptor<?>> topics,
-            List<String> present) throws InterruptedException, ExecutionException, TimeoutException {
+            List<String> present, long timeoutMs) throws InterruptedException, ExecutionException, TimeoutException {
         if (present.isEmpty()) {
             return List.of();
         }
         Map<String, TopicDescription> descriptions =
-                admin.describeTopics(present).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                admin.describeTopics(present).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
         List<String> warnings = new ArrayList<>();
         for (TopicDescriptor<?> topic : topics) {
             TopicDescription description = descriptions.get(topic.name());

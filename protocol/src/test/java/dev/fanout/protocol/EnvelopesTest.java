@@ -1,0 +1,76 @@
+package dev.fanout.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class EnvelopesTest {
+
+    private static final JobRecord JOB = new JobRecord(Envelopes.SCHEMA_VERSION, "b1", "0", 0, 2L, "echo", null,
+            JsonNodeFactory.instance.objectNode().put("x", 1), JobRecord.defaultTraceId("b1", 0), 1,
+            Instant.parse("2026-11-22T00:00:00Z"));
+
+    @Test
+    void aJobSurvivesARoundTripAndLeavesAbsentFieldsOut() {
+        byte[] bytes = Envelopes.encode(JOB);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("settings")
+                .contains("\"createdAt\":\"2026-11-22T00:00:00Z\"");
+        assertThat(Envelopes.decode(bytes, JobRecord.class)).isEqualTo(JOB);
+    }
+
+    @Test
+    void anUnknownSchemaVersionIsPoisonWithTheFix() {
+        String json = json().replace("\"schemaVersion\":1", "\"schemaVersion\":7");
+        assertThatThrownBy(() -> decode(json))
+                .isInstanceOf(PoisonRecordException.class)
+                .hasMessage("schemaVersion 7 is not supported (this build reads 1); upgrade the reader or re-publish");
+    }
+
+    @Test
+    void aMissingIdentityFieldIsNamed() {
+        String json = json().replace("\"batchId\":\"b1\",", "");
+        assertThatThrownBy(() -> decode(json)).hasMessageContaining("field 'batchId' is required");
+    }
+
+    @Test
+    void anUnknownFieldIsNamedWithTheKnownOnes() {
+        String json = json().replace("{", "{\"colour\":\"red\",");
+        assertThatThrownBy(() -> decode(json))
+                .hasMessageContaining("unknown field 'colour'; known fields here:")
+                .hasMessageContaining("batchId");
+    }
+
+    @Test
+    void aValueThatIsNotAnObjectOrIsEmptyIsPoison() {
+        assertThatThrownBy(() -> Envelopes.decode("[1,2]".getBytes(StandardCharsets.UTF_8), JobRecord.class))
+                .hasMessage("the value must be a JSON object, was array");
+        assertThatThrownBy(() -> Envelopes.decode(new byte[0], JobRecord.class))
+                .hasMessage("the record has no value (null or empty)");
+    }
+
+    @Test
+    void policiesRefuseImpossibleValuesByName() {
+        assertThatThrownBy(() -> BatchPolicy.of(Strategy.WAIT_ALL, 1.5, PartialFailurePolicy.CONTINUE))
+                .hasMessage("policy.minSuccessRate must be between 0 and 1, was 1.5");
+        assertThatThrownBy(() -> Strategy.of("fastest"))
+                .hasMessage("policy.strategy must be one of wait_all, fail_fast, best_effort, race, was 'fastest'");
+        assertThat(Strategy.of("FAIL-FAST")).isEqualTo(Strategy.FAIL_FAST);
+    }
+
+    @Test
+    void itemKeysSortByIndexWithinABatch() {
+        assertThat(new ItemKey("b", 9).asString()).isLessThan(new ItemKey("b", 10).asString());
+    }
+
+    private static String json() {
+        return new String(Envelopes.encode(JOB), StandardCharsets.UTF_8);
+    }
+
+    private static JobRecord decode(String json) {
+        return Envelopes.decode(json.getBytes(StandardCharsets.UTF_8), JobRecord.class);
+    }
+}
