@@ -2,11 +2,13 @@ package dev.fanout.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.fanout.protocol.TopicDescriptor;
 import dev.fanout.protocol.Topics;
 import dev.fanout.testkit.KafkaExtension;
 import dev.fanout.testkit.TestKafka;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,9 +30,11 @@ class TopicInitializerIT {
         assertThat(TopicInitializer.ensure(settings, topics.all())).isEmpty();
 
         try (Admin admin = Admin.create(settings.clientProperties())) {
-            Map<String, TopicDescription> described = admin.describeTopics(
-                    topics.all().stream().map(TopicDescriptor::name).toList()).allTopicNames().get();
-            assertThat(described).hasSize(topics.all().size());
+            // a new topic's metadata reaches every listener a moment after creation is acknowledged
+            Map<String, TopicDescription> described = await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> admin.describeTopics(topics.all().stream().map(TopicDescriptor::name).toList())
+                            .allTopicNames().get(), all -> all.size() == topics.all().size());
             assertThat(described.get(topics.results().name()).partitions()).hasSize(2);
             assertThat(described.get(topics.control().name()).partitions()).hasSize(1);
             var config = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(

@@ -1,6 +1,7 @@
 package dev.fanout.dispatcher;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.TopicScan;
 import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads batch decisions from the batch-results topic: the latest one now ({@link #latest}), or the first one to
- * arrive ({@link #await}). Uses no consumer group: it reads the whole topic from the start.
+ * arrive ({@link #await}). Uses no consumer group: it reads the whole topic from the start. (The aggregator's results
+ * API, when it exists, answers the same question without a scan.)
  */
 public final class BatchResults {
 
@@ -34,19 +36,15 @@ public final class BatchResults {
 
     /** The decision of highest revision published so far, if any. */
     public static Optional<BatchResult> latest(KafkaSettings kafka, String batchId) {
-        try (KafkaConsumer<String, byte[]> consumer = open(kafka)) {
-            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-            BatchResult best = null;
-            while (!caughtUp(consumer, end)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    BatchResult result = decode(record, batchId);
-                    if (result != null && (best == null || result.revision() >= best.revision())) {
-                        best = result;
-                    }
-                }
+        Objects.requireNonNull(batchId, "batchId");
+        BatchResult[] best = new BatchResult[1];
+        TopicScan.readAll(kafka, kafka.topics().batchResults().name(), record -> {
+            BatchResult result = decode(record, batchId);
+            if (result != null && (best[0] == null || result.revision() >= best[0].revision())) {
+                best[0] = result;
             }
-            return Optional.ofNullable(best);
-        }
+        });
+        return Optional.ofNullable(best[0]);
     }
 
     /**
@@ -85,10 +83,6 @@ public final class BatchResults {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         return consumer;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     private static BatchResult decode(ConsumerRecord<String, byte[]> record, String batchId) {
