@@ -18,7 +18,6 @@ import dev.fanout.dispatcher.ItemSource;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.BatchResult;
-import dev.fanout.worker.HandlerRegistry;
 import dev.fanout.worker.Worker;
 import dev.fanout.worker.WorkerConfig;
 import java.io.PrintStream;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -89,8 +87,7 @@ final class DemoRun implements AutoCloseable {
         for (int i = 1; i <= options.workers(); i++) {
             WorkerConfig config = WorkerConfig.of(settings).withWorkerId("demo-" + run + "-worker-" + i)
                     .withMaxConcurrency(options.concurrency());
-            workers.add(Worker.start(config, HandlerRegistry.create(catalog, Map.of()), metrics,
-                    InstantSource.system(), null));
+            workers.add(Worker.start(config, catalog, metrics, InstantSource.system(), null));
         }
         dispatcher = new Dispatcher(settings, catalog, metrics, InstantSource.system());
         out.printf("Aggregator and %d workers (concurrency %d each) started%n", options.workers(),

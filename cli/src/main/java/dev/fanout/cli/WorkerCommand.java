@@ -1,76 +1,71 @@
 package dev.fanout.cli;
 
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.config.ConfigException;
-import dev.fanout.config.StrictMapper;
 import dev.fanout.handler.HandlerCatalog;
-import dev.fanout.protocol.Lane;
-import dev.fanout.worker.HandlerRegistry;
-import dev.fanout.worker.OrderingMode;
 import dev.fanout.worker.Worker;
 import dev.fanout.worker.WorkerConfig;
+import dev.fanout.worker.WorkerConfigLoader;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fanout worker}: one member of the worker group, until SIGTERM or Ctrl-C (which drain and commit). */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a worker: a consumer-group member that processes items in parallel. Start more to scale.")
+        description = "Run a worker: a consumer-group member that processes items in parallel. Start more to scale;"
+                + " partitions bound how many workers are busy. Settings: --config FILE, then FANOUT_WORKER_*"
+                + " environment variables, then these flags.")
 final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--concurrency", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CONCURRENCY,
-            description = "Items running at once in this worker (default: ${DEFAULT-VALUE}).")
-    int concurrency;
+    @Option(names = "--config", paramLabel = "FILE", description = "Worker configuration (YAML or JSON): handlers,"
+            + " bulkheads, rate limiters and the settings below.")
+    Path configFile;
 
-    @Option(names = "--group", description = "Consumer group of the workers (default: <topic prefix>workers,"
-            + " e.g. fanout.workers).")
+    @Option(names = "--concurrency", paramLabel = "N|auto",
+            description = "Items running at once in this worker, or auto (default: 64).")
+    String concurrency;
+
+    @Option(names = "--group", description = "Consumer group of the workers (default: <topic prefix>workers).")
     String group;
 
     @Option(names = "--worker-id", description = "This worker's name (default: worker-<host>-<pid>-<random>).")
     String workerId;
 
-    @Option(names = "--ordering", defaultValue = "key",
-            description = "key (same key one at a time, in order), partition, or unordered (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ordering", description = "key (same key one at a time, in order), partition, or unordered"
+            + " (default: key).")
     String ordering;
 
-    @Option(names = "--lanes", split = ",", defaultValue = "high,normal,low",
-            description = "Jobs lanes to consume (default: ${DEFAULT-VALUE}).")
-    List<String> lanes;
-
-    @Option(names = "--handler-settings", paramLabel = "NAME=JSON",
-            description = "Settings of one handler, e.g. simulate='{\"latencyMs\":50}'. Repeatable.")
-    Map<String, String> handlerSettings = new HashMap<>();
+    @Option(names = "--lanes", description = "Jobs lanes to consume, comma-separated (default: high,normal,low).")
+    String lanes;
 
     @Override
     public Integer call() throws Exception {
-        WorkerConfig config = config(kafka.settings());
-        HandlerRegistry handlers = HandlerRegistry.create(HandlerCatalog.load(), config.handlerSettings());
+        WorkerConfig config = WorkerConfigLoader.load(kafka.settings(), configFile, System.getenv(), flags());
         CountDownLatch stopped = new CountDownLatch(1);
-        Worker worker = Worker.start(config, handlers, new MetricRegistry(), InstantSource.system(),
+        Worker worker = Worker.start(config, HandlerCatalog.load(), new MetricRegistry(), InstantSource.system(),
                 partitions -> System.out.println("worker " + config.workerId() + " owns " + partitions.size()
                         + " partitions: " + new TreeSet<>(partitions.stream().map(Object::toString).toList())));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
             stopped.countDown();
         }, "fanout-worker-shutdown"));
-        System.out.println("worker " + config.workerId() + " running (group " + config.groupId() + ", handlers "
-                + handlers.names() + "); Ctrl-C drains and stops it.");
+        System.out.println("worker " + config.workerId() + " running (group " + config.groupId() + ", concurrency "
+                + config.concurrency() + "); Ctrl-C drains and stops it.");
         while (worker.isRunning()) {
             try {
-                worker.awaitStopped(java.time.Duration.ofDays(1));
-            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                worker.awaitStopped(Duration.ofDays(1));
+            } catch (TimeoutException stillRunning) {
                 // keep waiting
             }
         }
@@ -82,31 +77,19 @@ final class WorkerCommand implements Callable<Integer> {
         return 0;
     }
 
-    WorkerConfig config(dev.fanout.config.KafkaSettings settings) {
-        WorkerConfig config = WorkerConfig.of(settings).withMaxConcurrency(concurrency)
-                .withOrdering(OrderingMode.of(ordering))
-                .withHandlerSettings(parseSettings(handlerSettings));
-        if (workerId != null) {
-            config = config.withWorkerId(workerId);
-        }
-        if (group != null) {
-            config = config.withGroupId(group);
-        }
-        List<Lane> chosen = lanes.stream().map(Lane::of).toList();
-        return new WorkerConfig(config.kafka(), config.groupId(), config.workerId(), chosen, config.maxConcurrency(),
-                config.maxBuffered(), config.ordering(), config.commitInterval(), config.drainTimeout(),
-                config.maxRecordBytes(), config.handlerSettings());
+    private Map<String, String> flags() {
+        Map<String, String> flags = new HashMap<>();
+        put(flags, WorkerConfig.MAX_CONCURRENCY, concurrency);
+        put(flags, WorkerConfig.GROUP_ID, group);
+        put(flags, WorkerConfig.WORKER_ID, workerId);
+        put(flags, WorkerConfig.ORDERING, ordering);
+        put(flags, WorkerConfig.LANES, lanes);
+        return flags;
     }
 
-    static Map<String, JsonNode> parseSettings(Map<String, String> raw) {
-        Map<String, JsonNode> parsed = new HashMap<>();
-        raw.forEach((name, json) -> {
-            try {
-                parsed.put(name, StrictMapper.json().readTree(json));
-            } catch (JsonProcessingException e) {
-                throw new ConfigException("--handler-settings " + name + ": not valid JSON: " + e.getOriginalMessage());
-            }
-        });
-        return parsed;
+    private static void put(Map<String, String> flags, String property, String value) {
+        if (value != null) {
+            flags.put(property, value);
+        }
     }
 }

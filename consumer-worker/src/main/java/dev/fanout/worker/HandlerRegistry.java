@@ -1,54 +1,93 @@
 package dev.fanout.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.ConfigException;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.handler.ItemHandler;
 import dev.fanout.handler.ItemHandlerProvider;
+import dev.fanout.worker.internal.GroupRateLimiter;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** The handlers one worker runs: one instance per handler type on the classpath, created with the worker's settings. */
+/**
+ * The handlers one worker offers, by the name jobs use, each with the named bulkhead and rate limiter its items go
+ * through. Built once at start-up from the configuration and the handler types on the classpath; every error (an
+ * unknown type, settings a handler refuses) names the handler and the setting.
+ */
 public final class HandlerRegistry {
 
-    private final Map<String, ItemHandler> handlers;
+    /** A handler as offered under one name, with its limits (either may be absent). */
+    public record Entry(String name, String type, ItemHandler handler, Bulkhead bulkhead,
+            GroupRateLimiter rateLimiter) {
+    }
 
-    private HandlerRegistry(Map<String, ItemHandler> handlers) {
-        this.handlers = Map.copyOf(handlers);
+    private final Map<String, Entry> entries;
+    private final Map<String, GroupRateLimiter> rateLimiters;
+
+    private HandlerRegistry(Map<String, Entry> entries, Map<String, GroupRateLimiter> rateLimiters) {
+        this.entries = Map.copyOf(entries);
+        this.rateLimiters = Map.copyOf(rateLimiters);
     }
 
     /**
-     * Creates every handler in the catalog.
+     * Creates the handlers: every type of the catalog that is offered by default, under its own name, and every
+     * handler configured under {@code handlers} (which may reuse or replace those names).
      *
-     * @param settings per handler name; a name the catalog does not know is a configuration error
-     * @throws ConfigException naming the handler and the setting when a handler refuses its settings
+     * @throws ConfigException naming the handler and the setting
      */
-    public static HandlerRegistry create(HandlerCatalog catalog, Map<String, JsonNode> settings) {
-        for (String name : settings.keySet()) {
-            if (!catalog.contains(name)) {
-                throw new ConfigException("handlers." + name + ": unknown handler; known handlers: "
-                        + String.join(", ", catalog.names()) + " (put a custom handler's jar on the classpath)");
+    public static HandlerRegistry create(HandlerCatalog catalog, WorkerConfig config) {
+        Map<String, Bulkhead> bulkheads = new TreeMap<>();
+        config.bulkheads().forEach((name, spec) -> bulkheads.put(name, Bulkhead.of("bulkhead-" + name,
+                BulkheadConfig.custom().maxConcurrentCalls(spec.maxConcurrent())
+                        .maxWaitDuration(Duration.ofDays(365)).build())));
+        Map<String, GroupRateLimiter> limiters = new TreeMap<>();
+        config.rateLimiters().forEach((name, spec) -> limiters.put(name, new GroupRateLimiter(name, spec)));
+
+        Map<String, Entry> entries = new TreeMap<>();
+        for (ItemHandlerProvider provider : catalog.asMap().values()) {
+            if (provider.offeredByDefault() && !config.handlers().containsKey(provider.name())) {
+                entries.put(provider.name(), create(provider, provider.name(), HandlerSpec.of(null), null, null));
             }
         }
-        Map<String, ItemHandler> handlers = new TreeMap<>();
-        for (Map.Entry<String, ItemHandlerProvider> entry : catalog.asMap().entrySet()) {
-            JsonNode own = settings.getOrDefault(entry.getKey(), JsonNodeFactory.instance.objectNode());
-            try {
-                handlers.put(entry.getKey(), entry.getValue().create(own));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("handlers." + entry.getKey() + ": " + e.getMessage(), e);
-            }
+        for (Map.Entry<String, HandlerSpec> configured : new TreeMap<>(config.handlers()).entrySet()) {
+            String name = configured.getKey();
+            HandlerSpec spec = configured.getValue();
+            ItemHandlerProvider provider = catalog.find(spec.typeOr(name)).orElseThrow(() -> new ConfigException(
+                    "worker.handlers." + name + ": unknown handler type '" + spec.typeOr(name) + "'; known types: "
+                            + String.join(", ", catalog.names()) + " (put a custom handler's jar on the classpath)"));
+            entries.put(name, create(provider, name, spec,
+                    spec.bulkhead() == null ? null : bulkheads.get(spec.bulkhead()),
+                    spec.rateLimiter() == null ? null : limiters.get(spec.rateLimiter())));
         }
-        return new HandlerRegistry(handlers);
+        return new HandlerRegistry(entries, limiters);
     }
 
-    public Optional<ItemHandler> find(String name) {
-        return Optional.ofNullable(handlers.get(name));
+    private static Entry create(ItemHandlerProvider provider, String name, HandlerSpec spec, Bulkhead bulkhead,
+            GroupRateLimiter limiter) {
+        try {
+            return new Entry(name, provider.name(), provider.create(spec.settings()), bulkhead, limiter);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("worker.handlers." + name + ": " + e.getMessage(), e);
+        }
     }
 
-    public java.util.Set<String> names() {
-        return new java.util.TreeSet<>(handlers.keySet());
+    public Optional<Entry> find(String name) {
+        return Optional.ofNullable(entries.get(name));
+    }
+
+    /** The names jobs can use, sorted. */
+    public Set<String> names() {
+        return new TreeSet<>(entries.keySet());
+    }
+
+    /** The group-wide rate limiters, to re-share on every rebalance. */
+    public Collection<GroupRateLimiter> rateLimiters() {
+        return rateLimiters.values();
     }
 }

@@ -1,13 +1,15 @@
 package dev.fanout.worker;
 
+import com.codahale.metrics.MetricRegistry;
 import dev.fanout.config.TopicInitializer;
+import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
+import dev.fanout.worker.internal.AdaptiveLimit;
 import dev.fanout.worker.internal.ItemRunner;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
-import com.codahale.metrics.MetricRegistry;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -36,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * failure). Offsets are committed only once an item's terminal records are acknowledged by the broker.
  *
  * <pre>{@code
- * try (Worker worker = Worker.start(WorkerConfig.of(kafka), HandlerRegistry.create(HandlerCatalog.load(), Map.of()),
- *         new MetricRegistry(), InstantSource.system())) {
+ * try (Worker worker = Worker.start(WorkerConfig.of(kafka), HandlerCatalog.load(), new MetricRegistry(),
+ *         InstantSource.system(), null)) {
  *     ...
  * }
  * }</pre>
@@ -52,6 +54,8 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService executor;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
+    private final Bulkhead bulkhead;
+    private final AdaptiveLimit adaptive;
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -60,39 +64,44 @@ public final class Worker implements AutoCloseable {
         this.config = config;
         Topics topics = config.kafka().topics();
         this.metrics = new WorkerMetrics(registry, config.workerId());
-        Bulkhead bulkhead = Bulkhead.of(config.workerId(), BulkheadConfig.custom()
-                .maxConcurrentCalls(config.maxConcurrency())
-                .maxWaitDuration(Duration.ofDays(365))
-                .build());
+        this.bulkhead = Bulkhead.of(config.workerId(), bulkheadConfig(config.concurrency().initial()));
+        this.adaptive = config.concurrency().adaptive() ? new AdaptiveLimit(config.concurrency(), this::resize) : null;
         this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
-        ItemRunner runner = new ItemRunner(handlers, bulkhead, publisher, metrics, clock, config.workerId(),
-                config.maxRecordBytes());
+        ItemRunner runner = new ItemRunner(handlers, bulkhead, adaptive, publisher, metrics, clock,
+                config.workerId(), config.maxRecordBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked.record()).whenComplete(tracked::complete));
         this.loop = new PollLoop(consumer(config), lanes(topics, config.lanes()), scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
-                partitions -> assignmentChanged(partitions, onAssignment));
+                (owned, total) -> assignmentChanged(owned, total, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
         registry.gauge(metrics.name("in-flight"), () -> loop::unfinished);
+        registry.gauge(metrics.name("concurrency.limit"),
+                () -> () -> bulkhead.getMetrics().getMaxAllowedConcurrentCalls());
     }
 
     /**
-     * Creates the topics if missing, joins the group and starts polling.
+     * Creates the topics if missing, builds the handlers, joins the group and starts polling.
      *
+     * @param catalog      the handler types (usually {@link HandlerCatalog#load()})
      * @param onAssignment told of this worker's partitions each time they change (may be {@code null})
+     * @throws dev.fanout.config.ConfigException for a handler or limit the configuration gets wrong, or an
+     *                                           unreachable cluster, before anything is consumed
      */
-    public static Worker start(WorkerConfig config, HandlerRegistry handlers, MetricRegistry registry,
+    public static Worker start(WorkerConfig config, HandlerCatalog catalog, MetricRegistry registry,
             InstantSource clock, Consumer<Set<TopicPartition>> onAssignment) {
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(handlers, "handlers");
+        Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");
+        HandlerRegistry handlers = HandlerRegistry.create(catalog, config);
         TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
         Worker worker = new Worker(config, handlers, registry, clock, onAssignment);
         worker.pollThread.start();
-        log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}", config.workerId(),
-                config.groupId(), config.lanes(), config.maxConcurrency(), config.ordering().id());
+        log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}, handlers {}",
+                config.workerId(), config.groupId(), config.lanes(), config.concurrency(), config.ordering().id(),
+                handlers.names());
         return worker;
     }
 
@@ -159,12 +168,28 @@ public final class Worker implements AutoCloseable {
         log.info("worker {} stopped", config.workerId());
     }
 
-    private void assignmentChanged(Set<TopicPartition> now, Consumer<Set<TopicPartition>> listener) {
+    private void assignmentChanged(Set<TopicPartition> owned, int total, HandlerRegistry handlers,
+            Consumer<Set<TopicPartition>> listener) {
         assignment.clear();
-        assignment.addAll(now);
+        assignment.addAll(owned);
+        handlers.rateLimiters().forEach(limiter -> limiter.rebalance(owned.size(), total));
         if (listener != null) {
-            listener.accept(Set.copyOf(now));
+            listener.accept(Set.copyOf(owned));
         }
+    }
+
+    /** The current limit of the worker-wide bulkhead (changes under {@code maxConcurrency: auto}). */
+    public int concurrencyLimit() {
+        return bulkhead.getMetrics().getMaxAllowedConcurrentCalls();
+    }
+
+    private void resize(int limit) {
+        bulkhead.changeConfig(bulkheadConfig(limit));
+        log.debug("worker {}: adaptive concurrency now {}", config.workerId(), limit);
+    }
+
+    private static BulkheadConfig bulkheadConfig(int limit) {
+        return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(Duration.ofDays(365)).build();
     }
 
     private static List<String> lanes(Topics topics, List<Lane> lanes) {

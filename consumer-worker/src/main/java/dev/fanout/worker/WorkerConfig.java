@@ -1,6 +1,5 @@
 package dev.fanout.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.Lane;
@@ -9,39 +8,59 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * A worker's settings. Immutable; each value is checked at construction with a message that names it.
+ * A worker's settings. Immutable; each value is checked at construction with a message that names it. Read from a
+ * YAML file, the environment and flags by {@link WorkerConfigLoader}; property names are the constants below.
  *
- * @param kafka           how to reach Kafka and name the topics
- * @param groupId         the consumer group every worker of a deployment shares
- * @param workerId        this worker's name in results, dead letters and metrics
- * @param lanes           the jobs lanes it consumes
- * @param maxConcurrency  items running at once in this worker (a bulkhead)
- * @param maxBuffered     records fetched but not finished before fetching pauses (backpressure)
- * @param ordering        which items may overlap
- * @param commitInterval  how often finished offsets are committed
- * @param drainTimeout    how long a revoke or shutdown waits for in-flight items
- * @param maxRecordBytes  larger job records are dead-lettered as {@code OVERSIZED}
- * @param handlerSettings per handler name, the settings it is created with
+ * @param kafka          how to reach Kafka and name the topics
+ * @param groupId        the consumer group every worker of a deployment shares
+ * @param workerId       this worker's name in results, dead letters and metrics
+ * @param lanes          the jobs lanes it consumes
+ * @param concurrency    items running at once in this worker (a bulkhead; fixed or adaptive)
+ * @param maxBuffered    records fetched but not finished before fetching pauses (backpressure)
+ * @param ordering       which items may overlap
+ * @param commitInterval how often finished offsets are committed
+ * @param drainTimeout   how long a revoke or shutdown waits for in-flight items
+ * @param maxRecordBytes larger job records are dead-lettered as {@code OVERSIZED}
+ * @param handlers       handlers offered under names jobs use, beyond the built-in defaults
+ * @param bulkheads      named bulkheads handlers may share
+ * @param rateLimiters   named group-wide rate limits handlers may share
  */
 public record WorkerConfig(
         KafkaSettings kafka,
         String groupId,
         String workerId,
         List<Lane> lanes,
-        int maxConcurrency,
+        Concurrency concurrency,
         int maxBuffered,
         OrderingMode ordering,
         Duration commitInterval,
         Duration drainTimeout,
         int maxRecordBytes,
-        Map<String, JsonNode> handlerSettings) {
+        Map<String, HandlerSpec> handlers,
+        Map<String, BulkheadSpec> bulkheads,
+        Map<String, RateLimitSpec> rateLimiters) {
+
+    public static final String GROUP_ID = "groupId";
+    public static final String WORKER_ID = "workerId";
+    public static final String LANES = "lanes";
+    public static final String MAX_CONCURRENCY = "maxConcurrency";
+    public static final String AUTO_CONCURRENCY = "autoConcurrency";
+    public static final String MAX_BUFFERED = "maxBuffered";
+    public static final String ORDERING = "ordering";
+    public static final String COMMIT_INTERVAL = "commitInterval";
+    public static final String DRAIN_TIMEOUT = "drainTimeout";
+    public static final String MAX_RECORD_BYTES = "maxRecordBytes";
+    public static final String HANDLERS = "handlers";
+    public static final String BULKHEADS = "bulkheads";
+    public static final String RATE_LIMITERS = "rateLimiters";
 
     /** The group is named after the topic prefix, so deployments with different prefixes never share one. */
     public static final String DEFAULT_GROUP_SUFFIX = "workers";
-    public static final int DEFAULT_MAX_CONCURRENCY = 64;
+    public static final int DEFAULT_MAX_CONCURRENCY = Concurrency.DEFAULT_MAX;
     public static final int DEFAULT_MAX_BUFFERED = 2_000;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -49,59 +68,39 @@ public record WorkerConfig(
 
     public WorkerConfig {
         Objects.requireNonNull(kafka, "kafka");
-        require(groupId != null && !groupId.isBlank(), "groupId must not be blank");
+        require(groupId != null && !groupId.isBlank(), GROUP_ID + " must not be blank");
         require(workerId != null && workerId.matches("[A-Za-z0-9._-]+"),
-                "workerId may hold only letters, digits, '.', '_' and '-', was '" + workerId + "'");
-        require(lanes != null && !lanes.isEmpty(), "lanes must name at least one of high, normal, low");
+                WORKER_ID + " may hold only letters, digits, '.', '_' and '-', was '" + workerId + "'");
+        require(lanes != null && !lanes.isEmpty(), LANES + " must name at least one of high, normal, low");
         lanes = List.copyOf(lanes);
-        require(maxConcurrency >= 1, "maxConcurrency must be >= 1, was " + maxConcurrency);
-        require(maxBuffered >= maxConcurrency,
-                "maxBuffered must be >= maxConcurrency (" + maxConcurrency + "), was " + maxBuffered);
+        Objects.requireNonNull(concurrency, "concurrency");
+        require(maxBuffered >= concurrency.max(), MAX_BUFFERED + " must be >= " + MAX_CONCURRENCY + " ("
+                + concurrency.max() + "), was " + maxBuffered);
         Objects.requireNonNull(ordering, "ordering");
         require(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero(),
-                "commitInterval must be positive, was " + commitInterval);
-        require(drainTimeout != null && !drainTimeout.isNegative(), "drainTimeout must be >= 0, was " + drainTimeout);
-        require(maxRecordBytes >= 1024, "maxRecordBytes must be >= 1024, was " + maxRecordBytes);
-        handlerSettings = Map.copyOf(Objects.requireNonNullElse(handlerSettings, Map.of()));
+                COMMIT_INTERVAL + " must be positive, was " + commitInterval);
+        require(drainTimeout != null && !drainTimeout.isNegative(), DRAIN_TIMEOUT + " must be >= 0, was " + drainTimeout);
+        require(maxRecordBytes >= 1024, MAX_RECORD_BYTES + " must be >= 1024, was " + maxRecordBytes);
+        handlers = Map.copyOf(Objects.requireNonNullElse(handlers, Map.of()));
+        bulkheads = Map.copyOf(Objects.requireNonNullElse(bulkheads, Map.of()));
+        rateLimiters = Map.copyOf(Objects.requireNonNullElse(rateLimiters, Map.of()));
+        for (Map.Entry<String, HandlerSpec> handler : new TreeMap<>(handlers).entrySet()) {
+            String bulkhead = handler.getValue().bulkhead();
+            require(bulkhead == null || bulkheads.containsKey(bulkhead), HANDLERS + "." + handler.getKey()
+                    + ".bulkhead names '" + bulkhead + "', which is not under " + BULKHEADS + " (known: "
+                    + new TreeMap<>(bulkheads).keySet() + ")");
+            String limiter = handler.getValue().rateLimiter();
+            require(limiter == null || rateLimiters.containsKey(limiter), HANDLERS + "." + handler.getKey()
+                    + ".rateLimiter names '" + limiter + "', which is not under " + RATE_LIMITERS + " (known: "
+                    + new TreeMap<>(rateLimiters).keySet() + ")");
+        }
     }
 
-    /** Defaults on the given Kafka: every lane, 64 items at once, key ordering. */
+    /** Defaults on the given Kafka: every lane, 64 items at once, key ordering, the built-in handlers. */
     public static WorkerConfig of(KafkaSettings kafka) {
         return new WorkerConfig(kafka, defaultGroupId(kafka), defaultWorkerId(), List.of(Lane.values()),
-                DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_BUFFERED, OrderingMode.KEY, DEFAULT_COMMIT_INTERVAL,
-                DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of());
-    }
-
-    public WorkerConfig withWorkerId(String id) {
-        return new WorkerConfig(kafka, groupId, id, lanes, maxConcurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlerSettings);
-    }
-
-    public WorkerConfig withGroupId(String group) {
-        return new WorkerConfig(kafka, group, workerId, lanes, maxConcurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlerSettings);
-    }
-
-    /** Sets maxConcurrency, raising maxBuffered to keep it at least four times as large. */
-    public WorkerConfig withMaxConcurrency(int concurrency) {
-        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency,
-                Math.max(maxBuffered, Math.multiplyExact(Math.max(concurrency, 1), 4)), ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlerSettings);
-    }
-
-    public WorkerConfig withOrdering(OrderingMode mode) {
-        return new WorkerConfig(kafka, groupId, workerId, lanes, maxConcurrency, maxBuffered, mode, commitInterval,
-                drainTimeout, maxRecordBytes, handlerSettings);
-    }
-
-    public WorkerConfig withMaxRecordBytes(int bytes) {
-        return new WorkerConfig(kafka, groupId, workerId, lanes, maxConcurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, bytes, handlerSettings);
-    }
-
-    public WorkerConfig withHandlerSettings(Map<String, JsonNode> settings) {
-        return new WorkerConfig(kafka, groupId, workerId, lanes, maxConcurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, settings);
+                Concurrency.fixed(DEFAULT_MAX_CONCURRENCY), DEFAULT_MAX_BUFFERED, OrderingMode.KEY,
+                DEFAULT_COMMIT_INTERVAL, DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of(), Map.of(), Map.of());
     }
 
     /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
@@ -116,6 +115,55 @@ public record WorkerConfig(
         host = host.replaceAll("[^A-Za-z0-9.-]", "-");
         return "worker-" + host + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    public WorkerConfig withWorkerId(String id) {
+        return new WorkerConfig(kafka, groupId, id, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    public WorkerConfig withGroupId(String group) {
+        return new WorkerConfig(kafka, group, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    public WorkerConfig withLanes(List<Lane> newLanes) {
+        return new WorkerConfig(kafka, groupId, workerId, newLanes, concurrency, maxBuffered, ordering,
+                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    /** Sets a fixed concurrency, raising maxBuffered to keep it at least four times as large. */
+    public WorkerConfig withMaxConcurrency(int limit) {
+        return withConcurrency(Concurrency.fixed(limit));
+    }
+
+    /** Sets the concurrency, raising maxBuffered to keep it at least four times its maximum. */
+    public WorkerConfig withConcurrency(Concurrency newConcurrency) {
+        int buffered = Math.max(maxBuffered, Math.multiplyExact(newConcurrency.max(), 4));
+        return new WorkerConfig(kafka, groupId, workerId, lanes, newConcurrency, buffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    public WorkerConfig withOrdering(OrderingMode mode) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    public WorkerConfig withMaxRecordBytes(int bytes) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, bytes, handlers, bulkheads, rateLimiters);
+    }
+
+    public WorkerConfig withDrainTimeout(Duration timeout) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+    }
+
+    /** Sets the handlers and the named limits they refer to. */
+    public WorkerConfig withHandlers(Map<String, HandlerSpec> newHandlers, Map<String, BulkheadSpec> newBulkheads,
+            Map<String, RateLimitSpec> newRateLimiters) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters);
     }
 
     private static void require(boolean rule, String message) {

@@ -19,6 +19,8 @@ class WorkerConfigTest {
         assertThatThrownBy(() -> defaults.withMaxConcurrency(0))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("worker.maxConcurrency must be >= 1, was 0");
+        assertThatThrownBy(() -> defaults.withConcurrency(Concurrency.auto(10, 5)))
+                .hasMessageContaining("worker.autoConcurrency.max must be >= min (10), was 5");
         assertThatThrownBy(() -> defaults.withWorkerId("has space"))
                 .hasMessageContaining("worker.workerId may hold only");
         assertThatThrownBy(() -> defaults.withMaxRecordBytes(10))
@@ -32,11 +34,31 @@ class WorkerConfigTest {
     }
 
     @Test
-    void settingsForAnUnknownHandlerAreRefusedAtStartUp() {
-        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(),
-                Map.of("ech0", JsonNodeFactory.instance.objectNode())))
+    void aHandlerOfAnUnknownTypeIsRefusedAtStartUp() {
+        WorkerConfig config = defaults.withHandlers(Map.of("ech0", HandlerSpec.of(null)), Map.of(), Map.of());
+        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("handlers.ech0: unknown handler; known handlers: echo, simulate");
+                .hasMessageContaining("worker.handlers.ech0: unknown handler type 'ech0'; known types:")
+                .hasMessageContaining("echo")
+                .hasMessageContaining("simulate");
+    }
+
+    @Test
+    void aHandlerNamingAMissingBulkheadOrRateLimiterIsRefused() {
+        assertThatThrownBy(() -> defaults.withHandlers(
+                Map.of("users", new HandlerSpec("echo", null, "user-api", null)), Map.of(), Map.of()))
+                .hasMessageContaining("worker.handlers.users.bulkhead names 'user-api', which is not under bulkheads");
+        assertThatThrownBy(() -> defaults.withHandlers(
+                Map.of("users", new HandlerSpec("echo", null, null, "quota")), Map.of(), Map.of()))
+                .hasMessageContaining("worker.handlers.users.rateLimiter names 'quota', which is not under rateLimiters");
+    }
+
+    @Test
+    void handlerSettingsTheHandlerRefusesAreReportedWithTheHandlersName() {
+        WorkerConfig config = defaults.withHandlers(Map.of("slow", new HandlerSpec("simulate",
+                JsonNodeFactory.instance.objectNode().put("latencyMs", -5), null, null)), Map.of(), Map.of());
+        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config))
+                .hasMessage("worker.handlers.slow: simulate.latencyMs must be >= 0, was -5");
     }
 
     @Test

@@ -166,9 +166,8 @@ class WorkerIT {
     }
 
     private Worker startWorker(WorkerConfig config) {
-        return Worker.start(config.withGroupId("group-" + UUID.randomUUID()),
-                HandlerRegistry.create(HandlerCatalog.load(), Map.of()), new MetricRegistry(), InstantSource.system(),
-                null);
+        return Worker.start(config.withGroupId("group-" + UUID.randomUUID()), HandlerCatalog.load(),
+                new MetricRegistry(), InstantSource.system(), null);
     }
 
     private static JobRecord job(String batchId, long index, long total, String handler, JsonNode settings) {

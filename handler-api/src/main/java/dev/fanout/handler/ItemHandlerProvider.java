@@ -19,4 +19,12 @@ public interface ItemHandlerProvider {
      * @throws IllegalArgumentException if the settings are invalid, with a message naming the setting
      */
     ItemHandler create(JsonNode settings);
+
+    /**
+     * Whether a worker offers this handler under its own name with no settings. Types that need settings (an
+     * {@code http} handler needs a URL) return false and are offered only as configured under {@code handlers}.
+     */
+    default boolean offeredByDefault() {
+        return true;
+    }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.handler.Item;
 import dev.fanout.handler.ItemContext;
-import dev.fanout.handler.ItemHandler;
+import dev.fanout.handler.ThrottledException;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,16 +38,22 @@ public final class ItemRunner {
 
     private final HandlerRegistry handlers;
     private final Bulkhead bulkhead;
+    private final AdaptiveLimit adaptive;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
     private final String workerId;
     private final int maxRecordBytes;
 
-    public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, OutcomePublisher publisher, WorkerMetrics metrics,
-            InstantSource clock, String workerId, int maxRecordBytes) {
+    /**
+     * @param bulkhead the worker-wide bulkhead ({@code maxConcurrency})
+     * @param adaptive resizes that bulkhead from what it observes, or {@code null} for a fixed limit
+     */
+    public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, AdaptiveLimit adaptive, OutcomePublisher publisher,
+            WorkerMetrics metrics, InstantSource clock, String workerId, int maxRecordBytes) {
         this.handlers = handlers;
         this.bulkhead = bulkhead;
+        this.adaptive = adaptive;
         this.publisher = publisher;
         this.metrics = metrics;
         this.clock = clock;
@@ -68,7 +75,7 @@ public final class ItemRunner {
         } catch (PoisonRecordException e) {
             return rejected(record, e.reason(), e.getMessage());
         }
-        Optional<ItemHandler> handler = handlers.find(job.handler());
+        Optional<HandlerRegistry.Entry> handler = handlers.find(job.handler());
         if (handler.isEmpty()) {
             Instant now = clock.instant();
             ItemError error = new ItemError("UnknownHandler", "handler '" + job.handler()
@@ -78,7 +85,8 @@ public final class ItemRunner {
         return execute(record, job, handler.get());
     }
 
-    private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, JobRecord job, ItemHandler handler) {
+    private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, JobRecord job,
+            HandlerRegistry.Entry handler) {
         Item item = new Item(job.payload(),
                 job.settings() == null ? JsonNodeFactory.instance.objectNode() : job.settings(),
                 new ItemContext(job.batchId(), job.itemId(), job.index(), job.total() == null ? -1 : job.total(),
@@ -86,10 +94,10 @@ public final class ItemRunner {
         Instant[] started = new Instant[1];
         JsonNode output;
         try {
-            output = bulkhead.executeCallable(() -> {
+            output = limited(handler, () -> {
                 started[0] = clock.instant();
                 metrics.started().mark();
-                return handler.handle(item);
+                return handler.handler().handle(item);
             });
         } catch (Exception | LinkageError | AssertionError e) {
             if (e instanceof InterruptedException) {
@@ -97,9 +105,13 @@ public final class ItemRunner {
             }
             Instant now = clock.instant();
             Instant start = started[0] == null ? now : started[0];
+            if (started[0] != null) {
+                observe(start, now, true, e instanceof ThrottledException);
+            }
             return fail(record, job, FailureReason.HANDLER_ERROR, ItemError.of(e), e, start, now, millis(start, now));
         }
         Instant finished = clock.instant();
+        observe(started[0], finished, false, false);
         long durationMs = millis(started[0], finished);
         metrics.latency().update(Duration.ofMillis(durationMs));
         metrics.succeeded().mark();
@@ -107,6 +119,28 @@ public final class ItemRunner {
                 ItemStatus.SUCCEEDED, null, null, output, job.attempt(), started[0], finished, durationMs, workerId,
                 false, job.traceId());
         return publisher.publish(result);
+    }
+
+    /**
+     * Runs the call through the item's limits, in the order that never holds a slot while waiting for another:
+     * the handler's rate limiter, then its named bulkhead, then the worker's bulkhead.
+     */
+    private JsonNode limited(HandlerRegistry.Entry handler, Callable<JsonNode> call) throws Exception {
+        Callable<JsonNode> inWorker = Bulkhead.decorateCallable(bulkhead, call);
+        Callable<JsonNode> inNamed = handler.bulkhead() == null
+                ? inWorker : Bulkhead.decorateCallable(handler.bulkhead(), inWorker);
+        if (handler.rateLimiter() != null) {
+            handler.rateLimiter().acquire();
+        }
+        return inNamed.call();
+    }
+
+    private void observe(Instant start, Instant end, boolean error, boolean throttled) {
+        if (adaptive != null) {
+            var metricsNow = bulkhead.getMetrics();
+            int inUse = metricsNow.getMaxAllowedConcurrentCalls() - metricsNow.getAvailableConcurrentCalls() + 1;
+            adaptive.record(Duration.between(start, end).toNanos() / 1_000, error, throttled, inUse);
+        }
     }
 
     private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, FailureReason reason,

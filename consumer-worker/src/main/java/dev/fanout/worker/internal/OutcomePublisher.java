@@ -69,8 +69,9 @@ public final class OutcomePublisher implements AutoCloseable {
         return acknowledged;
     }
 
+    /** Flushes what is in flight, waiting at most 30 s. */
     @Override
     public void close() {
-        producer.close();
+        producer.close(java.time.Duration.ofSeconds(30));
     }
 }

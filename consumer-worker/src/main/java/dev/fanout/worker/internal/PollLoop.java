@@ -32,6 +32,11 @@ public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
+    /** Told of the partitions this worker owns, and how many partitions its lanes have in all. */
+    public interface AssignmentListener {
+        void assigned(Set<TopicPartition> owned, int totalPartitions);
+    }
+
     /** Where fetched records go; it calls back when each record's outcome is durable. */
     public interface RecordSink {
         void submit(TrackedRecord record);
@@ -45,7 +50,7 @@ public final class PollLoop implements Runnable {
     private final Duration commitInterval;
     private final Duration drainTimeout;
     private final InstantSource clock;
-    private final Consumer<Set<TopicPartition>> assignmentListener;
+    private final AssignmentListener assignmentListener;
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
@@ -54,7 +59,7 @@ public final class PollLoop implements Runnable {
 
     public PollLoop(KafkaConsumer<String, byte[]> consumer, List<String> topics, RecordSink sink, int maxBuffered,
             Duration commitInterval, Duration drainTimeout, InstantSource clock,
-            Consumer<Set<TopicPartition>> assignmentListener) {
+            AssignmentListener assignmentListener) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.topics = List.copyOf(topics);
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -209,7 +214,7 @@ public final class PollLoop implements Runnable {
             drain(partitions);
             commitSync(partitions);
             partitions.forEach(offsets::forget);
-            assignmentListener.accept(without(consumer.assignment(), partitions));
+            announce(without(consumer.assignment(), partitions));
         }
 
         @Override
@@ -217,13 +222,21 @@ public final class PollLoop implements Runnable {
             if (paused) {
                 consumer.pause(partitions);
             }
-            assignmentListener.accept(Set.copyOf(consumer.assignment()));
+            announce(Set.copyOf(consumer.assignment()));
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(offsets::forget);
-            assignmentListener.accept(without(consumer.assignment(), partitions));
+            announce(without(consumer.assignment(), partitions));
+        }
+
+        private void announce(Set<TopicPartition> owned) {
+            int total = 0;
+            for (String topic : topics) {
+                total += consumer.partitionsFor(topic).size();
+            }
+            assignmentListener.assigned(owned, total);
         }
 
         /** During the callbacks the consumer still reports the partitions being taken away. */

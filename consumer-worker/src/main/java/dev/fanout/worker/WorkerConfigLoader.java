@@ -1,0 +1,241 @@
+package dev.fanout.worker;
+
+import static dev.fanout.worker.WorkerConfig.AUTO_CONCURRENCY;
+import static dev.fanout.worker.WorkerConfig.BULKHEADS;
+import static dev.fanout.worker.WorkerConfig.COMMIT_INTERVAL;
+import static dev.fanout.worker.WorkerConfig.DRAIN_TIMEOUT;
+import static dev.fanout.worker.WorkerConfig.GROUP_ID;
+import static dev.fanout.worker.WorkerConfig.HANDLERS;
+import static dev.fanout.worker.WorkerConfig.LANES;
+import static dev.fanout.worker.WorkerConfig.MAX_BUFFERED;
+import static dev.fanout.worker.WorkerConfig.MAX_CONCURRENCY;
+import static dev.fanout.worker.WorkerConfig.MAX_RECORD_BYTES;
+import static dev.fanout.worker.WorkerConfig.ORDERING;
+import static dev.fanout.worker.WorkerConfig.RATE_LIMITERS;
+import static dev.fanout.worker.WorkerConfig.WORKER_ID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.config.ConfigException;
+import dev.fanout.config.Durations;
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.StrictMapper;
+import dev.fanout.protocol.Lane;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Reads a {@link WorkerConfig} from a YAML (or JSON) file, then the environment ({@code FANOUT_WORKER_<PROPERTY>},
+ * e.g. {@code FANOUT_WORKER_MAX_CONCURRENCY}), then flags: each later source overrides the earlier ones for the
+ * simple properties. Every error names where the value came from, the property and the rule.
+ *
+ * <pre>
+ * maxConcurrency: 200            # or auto, with autoConcurrency: {min: 4, max: 512}
+ * lanes: [high, normal]
+ * ordering: key
+ * bulkheads:    {user-api: {maxConcurrent: 20}}
+ * rateLimiters: {user-api: {limit: 100, period: 1s}}
+ * handlers:
+ *   users: {type: http, bulkhead: user-api, rateLimiter: user-api, settings: {url: "http://127.0.0.1:8080/users/{{id}}"}}
+ * </pre>
+ */
+public final class WorkerConfigLoader {
+
+    public static final String ENV_PREFIX = "FANOUT_WORKER_";
+
+    /** The properties that the environment and flags can set. */
+    public static final List<String> SIMPLE_PROPERTIES = List.of(GROUP_ID, WORKER_ID, LANES, MAX_CONCURRENCY,
+            MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES);
+    private static final Set<String> ALL_PROPERTIES;
+
+    static {
+        Set<String> all = new TreeSet<>(SIMPLE_PROPERTIES);
+        all.addAll(List.of(AUTO_CONCURRENCY, HANDLERS, BULKHEADS, RATE_LIMITERS));
+        ALL_PROPERTIES = Set.copyOf(all);
+    }
+
+    private WorkerConfigLoader() {
+    }
+
+    /**
+     * @param file      the YAML or JSON file, or {@code null}
+     * @param env       the environment (pass {@code System.getenv()})
+     * @param overrides simple properties set by flags, by property name
+     */
+    public static WorkerConfig load(KafkaSettings kafka, Path file, Map<String, String> env,
+            Map<String, String> overrides) {
+        ObjectNode tree = JsonNodeFactory.instance.objectNode();
+        Map<String, String> source = new HashMap<>();
+        if (file != null) {
+            JsonNode read = StrictMapper.readTree(file);
+            if (!read.isObject()) {
+                throw new ConfigException(file + ": a worker configuration is an object of settings");
+            }
+            tree.setAll((ObjectNode) read);
+            read.fieldNames().forEachRemaining(name -> source.put(name, file.toString()));
+        }
+        for (String property : SIMPLE_PROPERTIES) {
+            String variable = envName(property);
+            if (env.containsKey(variable)) {
+                tree.put(property, env.get(variable));
+                source.put(property, "$" + variable);
+            }
+            if (overrides.containsKey(property)) {
+                tree.put(property, overrides.get(property));
+                source.put(property, "flag for " + property);
+            }
+        }
+        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!ALL_PROPERTIES.contains(name)) {
+                throw new ConfigException(source.get(name) + ": unknown field '" + name + "'; known fields: "
+                        + new TreeSet<>(ALL_PROPERTIES));
+            }
+        }
+        return new Reader(tree, source).read(WorkerConfig.of(kafka));
+    }
+
+    /** {@code maxConcurrency} → {@code FANOUT_WORKER_MAX_CONCURRENCY}. */
+    public static String envName(String property) {
+        return ENV_PREFIX + property.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    /** Applies the tree's properties, in a fixed order, to a default configuration. */
+    private record Reader(ObjectNode tree, Map<String, String> source) {
+
+        WorkerConfig read(WorkerConfig config) {
+            WorkerConfig result = config;
+            if (tree.has(GROUP_ID)) {
+                result = result.withGroupId(text(GROUP_ID));
+            }
+            if (tree.has(WORKER_ID)) {
+                result = result.withWorkerId(text(WORKER_ID));
+            }
+            if (tree.has(LANES)) {
+                result = result.withLanes(lanes());
+            }
+            if (tree.has(MAX_CONCURRENCY)) {
+                result = result.withConcurrency(concurrency());
+            } else if (tree.has(AUTO_CONCURRENCY)) {
+                throw error(AUTO_CONCURRENCY, "autoConcurrency applies only with maxConcurrency: auto");
+            }
+            if (tree.has(ORDERING)) {
+                result = result.withOrdering(parse(ORDERING, OrderingMode::of));
+            }
+            if (tree.has(MAX_RECORD_BYTES)) {
+                result = result.withMaxRecordBytes(whole(MAX_RECORD_BYTES));
+            }
+            if (tree.has(DRAIN_TIMEOUT)) {
+                result = result.withDrainTimeout(parse(DRAIN_TIMEOUT, text -> Durations.parse(text, DRAIN_TIMEOUT)));
+            }
+            Map<String, BulkheadSpec> bulkheads = named(BULKHEADS, BulkheadSpec.class);
+            Map<String, RateLimitSpec> limiters = named(RATE_LIMITERS, RateLimitSpec.class);
+            Map<String, HandlerSpec> handlers = named(HANDLERS, HandlerSpec.class);
+            result = result.withHandlers(handlers, bulkheads, limiters);
+            int buffered = tree.has(MAX_BUFFERED) ? whole(MAX_BUFFERED) : result.maxBuffered();
+            var commit = tree.has(COMMIT_INTERVAL)
+                    ? parse(COMMIT_INTERVAL, text -> Durations.parse(text, COMMIT_INTERVAL)) : result.commitInterval();
+            return new WorkerConfig(result.kafka(), result.groupId(), result.workerId(), result.lanes(),
+                    result.concurrency(), buffered, result.ordering(), commit, result.drainTimeout(),
+                    result.maxRecordBytes(), result.handlers(), result.bulkheads(), result.rateLimiters());
+        }
+
+        private Concurrency concurrency() {
+            String value = tree.get(MAX_CONCURRENCY).asText().trim();
+            if (value.equalsIgnoreCase("auto")) {
+                JsonNode auto = tree.path(AUTO_CONCURRENCY);
+                int min = auto.has("min") ? whole(auto.get("min"), AUTO_CONCURRENCY + ".min") : Concurrency.DEFAULT_AUTO_MIN;
+                int max = auto.has("max") ? whole(auto.get("max"), AUTO_CONCURRENCY + ".max") : Concurrency.DEFAULT_AUTO_MAX;
+                return Concurrency.auto(min, max);
+            }
+            if (tree.has(AUTO_CONCURRENCY)) {
+                throw error(AUTO_CONCURRENCY, "autoConcurrency applies only with maxConcurrency: auto");
+            }
+            return Concurrency.fixed(whole(MAX_CONCURRENCY));
+        }
+
+        private List<Lane> lanes() {
+            JsonNode node = tree.get(LANES);
+            List<String> names = new ArrayList<>();
+            if (node.isArray()) {
+                node.forEach(lane -> names.add(lane.asText()));
+            } else {
+                names.addAll(Arrays.asList(node.asText().split(",")));
+            }
+            List<Lane> lanes = new ArrayList<>();
+            for (String name : names) {
+                lanes.add(parse(LANES, ignored -> Lane.of(name.trim())));
+            }
+            return lanes;
+        }
+
+        private <T> Map<String, T> named(String property, Class<T> type) {
+            JsonNode node = tree.path(property);
+            if (node.isMissingNode() || node.isNull()) {
+                return Map.of();
+            }
+            if (!node.isObject()) {
+                throw error(property, property + " must be an object of named entries, was " + node.getNodeType());
+            }
+            Map<String, T> entries = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String name = field.getKey();
+                try {
+                    entries.put(name, StrictMapper.convert(field.getValue(), type, source.get(property),
+                            property + "." + name));
+                } catch (ConfigException e) {
+                    throw new ConfigException(e.getMessage().replace(property + ".<name>", property + "." + name), e);
+                }
+            }
+            return entries;
+        }
+
+        private String text(String property) {
+            String value = tree.get(property).asText();
+            if (value.isBlank()) {
+                throw error(property, property + " must not be blank");
+            }
+            return value;
+        }
+
+        private int whole(String property) {
+            return whole(tree.get(property), property);
+        }
+
+        private int whole(JsonNode node, String property) {
+            String text = node.asText().trim();
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw error(property, property + " must be a whole number"
+                        + (property.equals(MAX_CONCURRENCY) ? " or auto" : "") + ", was '" + text + "'");
+            }
+        }
+
+        private <T> T parse(String property, Function<String, T> parser) {
+            try {
+                return parser.apply(tree.get(property).asText());
+            } catch (IllegalArgumentException e) {
+                throw error(property, e.getMessage());
+            }
+        }
+
+        private ConfigException error(String property, String message) {
+            String from = source.getOrDefault(property.contains(".") ? property.substring(0, property.indexOf('.'))
+                    : property, "worker configuration");
+            return new ConfigException(from + ": " + message);
+        }
+    }
+}
