@@ -52,6 +52,7 @@ public final class TopicInitializer {
                 }
             }
             create(admin, missing, timeoutMs);
+            awaitLeaders(admin, missing, timeoutMs);
             return checkPartitions(admin, topics, present, timeoutMs);
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot reach Kafka at " + settings.bootstrapServers() + " to set up topics ("
@@ -77,6 +78,39 @@ public final class TopicInitializer {
                     throw e; // another component creating it at the same time is fine
                 }
             }
+        }
+    }
+
+    /**
+     * Waits until every partition of the new topics has a leader: producing to a topic whose creation was just
+     * acknowledged can otherwise meet NOT_LEADER errors, which an idempotent producer may turn into a stuck retry.
+     */
+    private static void awaitLeaders(Admin admin, List<NewTopic> created, long timeoutMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (created.isEmpty()) {
+            return;
+        }
+        List<String> names = created.stream().map(NewTopic::name).toList();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(names).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+                boolean ready = described.size() == names.size() && described.values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null
+                                && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("new topics " + names + " have no leaders after " + timeoutMs + " ms");
+            }
+            Thread.sleep(50); // metadata propagation inside the cluster; there is no event to wait on
         }
     }
 

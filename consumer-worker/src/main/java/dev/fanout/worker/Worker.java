@@ -71,7 +71,7 @@ public final class Worker implements AutoCloseable {
                 config.workerId(), config.maxRecordBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
-                tracked -> runner.run(tracked.record()).whenComplete(tracked::complete));
+                tracked -> runner.run(tracked).whenComplete(tracked::complete));
         this.loop = new PollLoop(consumer(config), lanes(topics, config.lanes()), scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, total) -> assignmentChanged(owned, total, handlers, onAssignment));
@@ -116,6 +116,11 @@ public final class Worker implements AutoCloseable {
     /** The partitions this worker owns right now. */
     public Set<TopicPartition> assignment() {
         return Set.copyOf(assignment);
+    }
+
+    /** Records skipped since start because a previous owner had recorded their outcome (from commit metadata). */
+    public long skippedAsFinished() {
+        return loop.skipped();
     }
 
     /** Records fetched whose outcome is not yet durable. */

@@ -99,7 +99,7 @@ class OrderedSchedulerTest {
     }
 
     private static TrackedRecord record(int partition, long offset, String key) {
-        return new TrackedRecord(new ConsumerRecord<>("jobs", partition, offset, key, new byte[0]), () -> { },
+        return new TrackedRecord(new ConsumerRecord<>("jobs", partition, offset, key, new byte[0]), 1, () -> { },
                 error -> { });
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test handler type, {@code record}, that notes when each item ran and how many ran at once; it sleeps the
  * payload's {@code sleepMs} to stand for work. Shared by the worker integration tests.
  */
-final class Recording implements ItemHandlerProvider {
+class Recording implements ItemHandlerProvider {
 
     /** One execution: the item's key, index and partition, and when it started and ended (nanoTime). */
     record Run(String key, long index, long startNanos, long endNanos) {
@@ -25,6 +25,8 @@ final class Recording implements ItemHandlerProvider {
     final AtomicInteger maxRunning = new AtomicInteger();
     final Map<String, AtomicInteger> runningPerKey = new ConcurrentHashMap<>();
     final Map<String, Integer> maxRunningPerKey = new ConcurrentHashMap<>();
+    /** Whether items sleep their payload's {@code sleepMs}. */
+    boolean sleeps = true;
 
     static HandlerCatalog catalogWith(Recording recording) {
         return HandlerCatalog.of(List.of(recording));
@@ -44,7 +46,9 @@ final class Recording implements ItemHandlerProvider {
             int forKey = runningPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             maxRunningPerKey.merge(key, forKey, Math::max);
             try {
-                Thread.sleep(item.payload().path("sleepMs").asLong(0)); // the simulated work
+                if (sleeps) {
+                    Thread.sleep(item.payload().path("sleepMs").asLong(0)); // the simulated work
+                }
             } finally {
                 runningPerKey.get(key).decrementAndGet();
                 running.decrementAndGet();

@@ -62,7 +62,8 @@ public final class ItemRunner {
     }
 
     /** Processes the record; never throws. The future fails only if the outcome could not be published. */
-    public CompletableFuture<Void> run(ConsumerRecord<String, byte[]> record) {
+    public CompletableFuture<Void> run(TrackedRecord tracked) {
+        ConsumerRecord<String, byte[]> record = tracked.record();
         int size = record.value() == null ? 0 : record.value().length;
         if (size > maxRecordBytes) {
             return rejected(record, FailureReason.OVERSIZED, "the record value is " + size
@@ -82,15 +83,15 @@ public final class ItemRunner {
                     + "' is not available on worker " + workerId + "; this worker has: " + handlers.names());
             return fail(record, job, FailureReason.UNKNOWN_HANDLER, error, null, now, now, 0);
         }
-        return execute(record, job, handler.get());
+        return execute(record, tracked.deliveryCount(), job, handler.get());
     }
 
-    private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, JobRecord job,
+    private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, int deliveryCount, JobRecord job,
             HandlerRegistry.Entry handler) {
         Item item = new Item(job.payload(),
                 job.settings() == null ? JsonNodeFactory.instance.objectNode() : job.settings(),
                 new ItemContext(job.batchId(), job.itemId(), job.index(), job.total() == null ? -1 : job.total(),
-                        record.key(), job.attempt(), 1, job.traceId(), Instant.MAX, job.handler()));
+                        record.key(), job.attempt(), deliveryCount, job.traceId(), Instant.MAX, job.handler()));
         Instant[] started = new Instant[1];
         JsonNode output;
         try {

@@ -2,6 +2,7 @@ package dev.fanout.worker.internal;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,18 +71,29 @@ public final class OffsetTracker {
         return offsets == null ? 0 : offsets.unfinished();
     }
 
-    /** Offsets to commit: for each partition whose committable offset moved since the last call. */
+    /**
+     * Offsets to commit, each with {@link OffsetMetadata} describing the records finished above it: for each partition
+     * whose committable offset or finished set changed since the last call.
+     */
     public Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
-        partitions.forEach((partition, offsets) -> offsets.advance()
-                .ifPresent(offset -> result.put(partition, new OffsetAndMetadata(offset))));
+        partitions.forEach((partition, offsets) -> offsets.advance().ifPresent(commit -> result.put(partition, commit)));
         return result;
     }
 
     /** The committable offset of one partition, whether or not it moved. */
     public Optional<OffsetAndMetadata> committable(TopicPartition partition) {
         PartitionOffsets offsets = partitions.get(partition);
-        return offsets == null ? Optional.empty() : offsets.current().map(OffsetAndMetadata::new);
+        return offsets == null ? Optional.empty() : offsets.commit();
+    }
+
+    /**
+     * The distance from a partition's lowest unfinished offset to the next one to fetch: what the commit metadata
+     * must describe. The poll loop pauses a partition whose span reaches {@link OffsetMetadata#MAX_SPAN}.
+     */
+    public long span(TopicPartition partition) {
+        PartitionOffsets offsets = partitions.get(partition);
+        return offsets == null ? 0 : offsets.span();
     }
 
     /** Stops tracking a partition (after a revoke, or when it was lost). */
@@ -92,7 +104,7 @@ public final class OffsetTracker {
     private static final class PartitionOffsets {
         private final TreeSet<Long> unfinished = new TreeSet<>();
         private long next = -1;
-        private long lastReported = -1;
+        private String lastReported;
 
         synchronized void register(long offset) {
             unfinished.add(offset);
@@ -107,20 +119,37 @@ public final class OffsetTracker {
             return unfinished.size();
         }
 
-        synchronized Optional<Long> current() {
+        synchronized long span() {
+            return unfinished.isEmpty() ? 0 : next - unfinished.first();
+        }
+
+        synchronized Optional<OffsetAndMetadata> commit() {
             if (next < 0) {
                 return Optional.empty();
             }
-            return Optional.of(unfinished.isEmpty() ? next : unfinished.first());
+            long committed = unfinished.isEmpty() ? next : unfinished.first();
+            BitSet finished = new BitSet();
+            long end = Math.min(next, committed + OffsetMetadata.MAX_SPAN);
+            for (long offset = committed; offset < end; offset++) {
+                if (!unfinished.contains(offset)) {
+                    finished.set((int) (offset - committed));
+                }
+            }
+            return Optional.of(new OffsetAndMetadata(committed,
+                    new OffsetMetadata(committed, next, finished).encode()));
         }
 
-        synchronized Optional<Long> advance() {
-            Optional<Long> current = current();
-            if (current.isPresent() && current.get() > lastReported) {
-                lastReported = current.get();
-                return current;
+        synchronized Optional<OffsetAndMetadata> advance() {
+            Optional<OffsetAndMetadata> commit = commit();
+            if (commit.isEmpty()) {
+                return commit;
             }
-            return Optional.empty();
+            String key = commit.get().offset() + commit.get().metadata();
+            if (key.equals(lastReported)) {
+                return Optional.empty();
+            }
+            lastReported = key;
+            return commit;
         }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,9 @@ public final class PollLoop implements Runnable {
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
-    private boolean paused;
+    private volatile long skipped;
+    private final Map<TopicPartition, OffsetMetadata> previousOwner = new HashMap<>();
+    private boolean pausedAll;
     private Instant lastCommit;
 
     public PollLoop(KafkaConsumer<String, byte[]> consumer, List<String> topics, RecordSink sink, int maxBuffered,
@@ -120,7 +123,14 @@ public final class PollLoop implements Runnable {
     private void submit(ConsumerRecord<String, byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         offsets.register(partition, record.offset());
-        sink.submit(new TrackedRecord(record, () -> offsets.finish(partition, record.offset()), error -> {
+        OffsetMetadata before = previousOwner.get(partition);
+        if (before != null && before.isFinished(record.offset())) {
+            offsets.finish(partition, record.offset()); // its outcome is already on the results topic
+            skipped++;
+            return;
+        }
+        int deliveryCount = before != null && before.wasDelivered(record.offset()) ? 2 : 1;
+        sink.submit(new TrackedRecord(record, deliveryCount, () -> offsets.finish(partition, record.offset()), error -> {
             if (fatal.compareAndSet(null, error)) {
                 log.error("could not publish the outcome of {}@{}; stopping so the item is redelivered elsewhere",
                         partition, record.offset(), error);
@@ -129,15 +139,43 @@ public final class PollLoop implements Runnable {
         }));
     }
 
+    /**
+     * Pauses every partition while {@code maxBuffered} records are unfinished (resuming at half), and any partition
+     * whose unfinished span reaches {@link OffsetMetadata#MAX_SPAN} (resuming at half), so the commit metadata
+     * always describes every finished record above the committed offset.
+     */
     private void applyBackpressure() {
         int unfinished = offsets.unfinished();
-        if (!paused && unfinished >= maxBuffered) {
-            consumer.pause(consumer.assignment());
-            paused = true;
-        } else if (paused && unfinished <= maxBuffered / 2) {
-            consumer.resume(consumer.paused());
-            paused = false;
+        if (!pausedAll && unfinished >= maxBuffered) {
+            pausedAll = true;
+        } else if (pausedAll && unfinished <= maxBuffered / 2) {
+            pausedAll = false;
         }
+        Set<TopicPartition> assigned = consumer.assignment();
+        Set<TopicPartition> alreadyPaused = consumer.paused();
+        Set<TopicPartition> pause = new HashSet<>();
+        for (TopicPartition partition : assigned) {
+            long span = offsets.span(partition);
+            boolean spanTooLong = alreadyPaused.contains(partition)
+                    ? span > OffsetMetadata.MAX_SPAN / 2 : span >= OffsetMetadata.MAX_SPAN;
+            if (pausedAll || spanTooLong) {
+                pause.add(partition);
+            }
+        }
+        Set<TopicPartition> resume = new HashSet<>(alreadyPaused);
+        resume.removeAll(pause);
+        pause.removeAll(alreadyPaused);
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    /** Records skipped because a previous owner had already recorded their outcome (for tests and metrics). */
+    public long skipped() {
+        return skipped;
     }
 
     private void commitAsync() {
@@ -214,12 +252,21 @@ public final class PollLoop implements Runnable {
             drain(partitions);
             commitSync(partitions);
             partitions.forEach(offsets::forget);
+            partitions.forEach(previousOwner::remove);
             announce(without(consumer.assignment(), partitions));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (paused) {
+            if (!partitions.isEmpty()) {
+                consumer.committed(new HashSet<>(partitions)).forEach((partition, commit) -> {
+                    if (commit != null) {
+                        OffsetMetadata.decode(commit.offset(), commit.metadata())
+                                .ifPresent(metadata -> previousOwner.put(partition, metadata));
+                    }
+                });
+            }
+            if (pausedAll) {
                 consumer.pause(partitions);
             }
             announce(Set.copyOf(consumer.assignment()));
@@ -228,6 +275,7 @@ public final class PollLoop implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(offsets::forget);
+            partitions.forEach(previousOwner::remove);
             announce(without(consumer.assignment(), partitions));
         }
 
