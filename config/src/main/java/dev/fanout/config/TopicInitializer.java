@@ -2,6 +2,7 @@ package dev.fanout.config;
 
 import dev.fanout.protocol.TopicDescriptor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,35 +86,37 @@ public final class TopicInitializer {
     }
 
     /**
-     * Waits until every partition of the new topics has a leader: producing to a topic whose creation was just
-     * acknowledged can otherwise meet NOT_LEADER errors, which an idempotent producer may turn into a stuck retry.
+     * Waits until the leader of every partition of the new topics serves requests. A creation is acknowledged by the
+     * controller before the leader has opened its log; producing in that gap meets NOT_LEADER errors, which an
+     * idempotent producer can turn into an endless out-of-order retry. A ListOffsets request is answered only by a
+     * serving leader, so its success is the signal.
      */
     private static void awaitLeaders(Admin admin, List<NewTopic> created, long timeoutMs)
             throws InterruptedException, ExecutionException, TimeoutException {
         if (created.isEmpty()) {
             return;
         }
-        List<String> names = created.stream().map(NewTopic::name).toList();
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (NewTopic topic : created) {
+            for (int partition = 0; partition < topic.numPartitions(); partition++) {
+                partitions.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
+            }
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
             try {
-                Map<String, TopicDescription> described =
-                        admin.describeTopics(names).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
-                boolean ready = described.size() == names.size() && described.values().stream()
-                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null
-                                && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
+                admin.listOffsets(partitions).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                return;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                if (!(e.getCause() instanceof RetriableException)) {
                     throw e;
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("new topics " + names + " have no leaders after " + timeoutMs + " ms");
+                throw new TimeoutException("the leaders of " + partitions.keySet() + " did not serve within "
+                        + timeoutMs + " ms");
             }
-            Thread.sleep(50); // metadata propagation inside the cluster; there is no event to wait on
+            Thread.sleep(50); // the leader opens its logs asynchronously; there is no event to wait on
         }
     }
 
