@@ -7,6 +7,7 @@ import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
 import dev.fanout.worker.internal.AdaptiveLimit;
 import dev.fanout.worker.internal.ItemRunner;
+import dev.fanout.worker.internal.LaneGate;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
@@ -14,7 +15,7 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -55,6 +56,7 @@ public final class Worker implements AutoCloseable {
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
     private final Bulkhead bulkhead;
+    private final LaneGate gate;
     private final AdaptiveLimit adaptive;
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -65,14 +67,17 @@ public final class Worker implements AutoCloseable {
         Topics topics = config.kafka().topics();
         this.metrics = new WorkerMetrics(registry, config.workerId());
         this.bulkhead = Bulkhead.of(config.workerId(), bulkheadConfig(config.concurrency().initial()));
+        this.gate = new LaneGate(config.concurrency().initial(), config.lanePolicy());
         this.adaptive = config.concurrency().adaptive() ? new AdaptiveLimit(config.concurrency(), this::resize) : null;
         this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
-        ItemRunner runner = new ItemRunner(handlers, bulkhead, adaptive, publisher, metrics, clock,
-                config.workerId(), config.maxRecordBytes());
+        Map<String, Lane> lanes = new HashMap<>();
+        config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
+        ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),
+                adaptive, publisher, metrics, clock, config.workerId(), config.maxRecordBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));
-        this.loop = new PollLoop(consumer(config), lanes(topics, config.lanes()), scheduler::submit,
+        this.loop = new PollLoop(consumer(config), lanes, config.lanePolicy().weighted(), scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, total) -> assignmentChanged(owned, total, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
@@ -190,15 +195,12 @@ public final class Worker implements AutoCloseable {
 
     private void resize(int limit) {
         bulkhead.changeConfig(bulkheadConfig(limit));
+        gate.resize(limit);
         log.debug("worker {}: adaptive concurrency now {}", config.workerId(), limit);
     }
 
     private static BulkheadConfig bulkheadConfig(int limit) {
         return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(Duration.ofDays(365)).build();
-    }
-
-    private static List<String> lanes(Topics topics, List<Lane> lanes) {
-        return lanes.stream().map(lane -> topics.jobs(lane).name()).toList();
     }
 
     private static KafkaConsumer<String, byte[]> consumer(WorkerConfig config) {

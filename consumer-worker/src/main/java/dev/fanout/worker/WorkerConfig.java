@@ -28,6 +28,7 @@ import java.util.UUID;
  * @param handlers       handlers offered under names jobs use, beyond the built-in defaults
  * @param bulkheads      named bulkheads handlers may share
  * @param rateLimiters   named group-wide rate limits handlers may share
+ * @param lanePolicy     which lane's waiting item starts next: strict priority or weighted
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -42,7 +43,8 @@ public record WorkerConfig(
         int maxRecordBytes,
         Map<String, HandlerSpec> handlers,
         Map<String, BulkheadSpec> bulkheads,
-        Map<String, RateLimitSpec> rateLimiters) {
+        Map<String, RateLimitSpec> rateLimiters,
+        LanePolicy lanePolicy) {
 
     public static final String GROUP_ID = "groupId";
     public static final String WORKER_ID = "workerId";
@@ -57,6 +59,8 @@ public record WorkerConfig(
     public static final String HANDLERS = "handlers";
     public static final String BULKHEADS = "bulkheads";
     public static final String RATE_LIMITERS = "rateLimiters";
+    public static final String LANE_PRIORITY = "lanePriority";
+    public static final String LANE_WEIGHTS = "laneWeights";
 
     /** The group is named after the topic prefix, so deployments with different prefixes never share one. */
     public static final String DEFAULT_GROUP_SUFFIX = "workers";
@@ -84,6 +88,7 @@ public record WorkerConfig(
         handlers = Map.copyOf(Objects.requireNonNullElse(handlers, Map.of()));
         bulkheads = Map.copyOf(Objects.requireNonNullElse(bulkheads, Map.of()));
         rateLimiters = Map.copyOf(Objects.requireNonNullElse(rateLimiters, Map.of()));
+        lanePolicy = Objects.requireNonNullElse(lanePolicy, LanePolicy.strict());
         for (Map.Entry<String, HandlerSpec> handler : new TreeMap<>(handlers).entrySet()) {
             String bulkhead = handler.getValue().bulkhead();
             require(bulkhead == null || bulkheads.containsKey(bulkhead), HANDLERS + "." + handler.getKey()
@@ -100,7 +105,8 @@ public record WorkerConfig(
     public static WorkerConfig of(KafkaSettings kafka) {
         return new WorkerConfig(kafka, defaultGroupId(kafka), defaultWorkerId(), List.of(Lane.values()),
                 Concurrency.fixed(DEFAULT_MAX_CONCURRENCY), DEFAULT_MAX_BUFFERED, OrderingMode.KEY,
-                DEFAULT_COMMIT_INTERVAL, DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of(), Map.of(), Map.of());
+                DEFAULT_COMMIT_INTERVAL, DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of(), Map.of(), Map.of(),
+                LanePolicy.strict());
     }
 
     /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
@@ -119,17 +125,17 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, groupId, id, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(kafka, group, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     public WorkerConfig withLanes(List<Lane> newLanes) {
         return new WorkerConfig(kafka, groupId, workerId, newLanes, concurrency, maxBuffered, ordering,
-                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     /** Sets a fixed concurrency, raising maxBuffered to keep it at least four times as large. */
@@ -141,29 +147,34 @@ public record WorkerConfig(
     public WorkerConfig withConcurrency(Concurrency newConcurrency) {
         int buffered = Math.max(maxBuffered, Math.multiplyExact(newConcurrency.max(), 4));
         return new WorkerConfig(kafka, groupId, workerId, lanes, newConcurrency, buffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     public WorkerConfig withOrdering(OrderingMode mode) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     public WorkerConfig withMaxRecordBytes(int bytes) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, bytes, handlers, bulkheads, rateLimiters);
+                drainTimeout, bytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
     public WorkerConfig withDrainTimeout(Duration timeout) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters);
+                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+    }
+
+    public WorkerConfig withLanePolicy(LanePolicy policy) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, policy);
     }
 
     /** Sets the handlers and the named limits they refer to. */
     public WorkerConfig withHandlers(Map<String, HandlerSpec> newHandlers, Map<String, BulkheadSpec> newBulkheads,
             Map<String, RateLimitSpec> newRateLimiters) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters);
+                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters, lanePolicy);
     }
 
     private static void require(boolean rule, String message) {

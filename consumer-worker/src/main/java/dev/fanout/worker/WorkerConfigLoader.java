@@ -7,6 +7,8 @@ import static dev.fanout.worker.WorkerConfig.DRAIN_TIMEOUT;
 import static dev.fanout.worker.WorkerConfig.GROUP_ID;
 import static dev.fanout.worker.WorkerConfig.HANDLERS;
 import static dev.fanout.worker.WorkerConfig.LANES;
+import static dev.fanout.worker.WorkerConfig.LANE_PRIORITY;
+import static dev.fanout.worker.WorkerConfig.LANE_WEIGHTS;
 import static dev.fanout.worker.WorkerConfig.MAX_BUFFERED;
 import static dev.fanout.worker.WorkerConfig.MAX_CONCURRENCY;
 import static dev.fanout.worker.WorkerConfig.MAX_RECORD_BYTES;
@@ -56,12 +58,12 @@ public final class WorkerConfigLoader {
 
     /** The properties that the environment and flags can set. */
     public static final List<String> SIMPLE_PROPERTIES = List.of(GROUP_ID, WORKER_ID, LANES, MAX_CONCURRENCY,
-            MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES);
+            MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES, LANE_PRIORITY);
     private static final Set<String> ALL_PROPERTIES;
 
     static {
         Set<String> all = new TreeSet<>(SIMPLE_PROPERTIES);
-        all.addAll(List.of(AUTO_CONCURRENCY, HANDLERS, BULKHEADS, RATE_LIMITERS));
+        all.addAll(List.of(AUTO_CONCURRENCY, HANDLERS, BULKHEADS, RATE_LIMITERS, LANE_WEIGHTS));
         ALL_PROPERTIES = Set.copyOf(all);
     }
 
@@ -148,7 +150,27 @@ public final class WorkerConfigLoader {
                     ? parse(COMMIT_INTERVAL, text -> Durations.parse(text, COMMIT_INTERVAL)) : result.commitInterval();
             return new WorkerConfig(result.kafka(), result.groupId(), result.workerId(), result.lanes(),
                     result.concurrency(), buffered, result.ordering(), commit, result.drainTimeout(),
-                    result.maxRecordBytes(), result.handlers(), result.bulkheads(), result.rateLimiters());
+                    result.maxRecordBytes(), result.handlers(), result.bulkheads(), result.rateLimiters(),
+                    lanePolicy());
+        }
+
+        private LanePolicy lanePolicy() {
+            String priority = tree.path(LANE_PRIORITY).asText("strict").trim().toLowerCase(Locale.ROOT);
+            Map<Lane, Integer> weights = new java.util.EnumMap<>(Lane.class);
+            JsonNode given = tree.path(LANE_WEIGHTS);
+            if (!given.isMissingNode()) {
+                if (!priority.equals("weighted")) {
+                    throw error(LANE_WEIGHTS, "laneWeights applies only with lanePriority: weighted");
+                }
+                given.fields().forEachRemaining(entry -> weights.put(
+                        parse(LANE_WEIGHTS, ignored -> Lane.of(entry.getKey())),
+                        whole(entry.getValue(), LANE_WEIGHTS + "." + entry.getKey())));
+            }
+            return switch (priority) {
+                case "strict" -> LanePolicy.strict();
+                case "weighted" -> LanePolicy.weighted(weights);
+                default -> throw error(LANE_PRIORITY, "lanePriority must be strict or weighted, was '" + priority + "'");
+            };
         }
 
         private Concurrency concurrency() {

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param traceId       {@code trace-<batchId>-<index>} unless the producer gave one
  * @param attempt       1 for the first delivery of an attempt chain; replays start again at 1
  * @param createdAt     when the dispatcher published the item
+ * @param expiresAt     optional: a worker that has not started the item by then must not run it, but dead-letter
+ *                      it with reason {@code EXPIRED} (the batch's {@code queue.timeout} after {@code createdAt});
+ *                      {@code null} means it never expires
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -33,7 +36,8 @@ public record JobRecord(
         JsonNode payload,
         String traceId,
         int attempt,
-        Instant createdAt) {
+        Instant createdAt,
+        Instant expiresAt) {
 
     public JobRecord {
         Envelopes.require(batchId, "batchId");
@@ -50,6 +54,22 @@ public record JobRecord(
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
         }
+        if (expiresAt != null && expiresAt.isBefore(createdAt)) {
+            throw new IllegalArgumentException("expiresAt must not be before createdAt (" + createdAt + "), was "
+                    + expiresAt);
+        }
+    }
+
+    /** A job that never expires (no {@code expiresAt}). */
+    public JobRecord(int schemaVersion, String batchId, String itemId, long index, Long total, String handler,
+            JsonNode settings, JsonNode payload, String traceId, int attempt, Instant createdAt) {
+        this(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, attempt, createdAt,
+                null);
+    }
+
+    /** Whether a worker starting the item at {@code now} is too late: {@code expiresAt} has passed. */
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && now.isAfter(expiresAt);
     }
 
     /** The trace id every item gets unless its producer sets one: {@code trace-<batchId>-<index>}. */

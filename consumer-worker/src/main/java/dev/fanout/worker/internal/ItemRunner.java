@@ -12,6 +12,7 @@ import dev.fanout.protocol.ItemError;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.ItemStatus;
 import dev.fanout.protocol.JobRecord;
+import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.PoisonRecordException;
 import dev.fanout.worker.HandlerRegistry;
 import dev.fanout.worker.WorkerMetrics;
@@ -22,6 +23,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -38,6 +40,8 @@ public final class ItemRunner {
 
     private final HandlerRegistry handlers;
     private final Bulkhead bulkhead;
+    private final LaneGate gate;
+    private final Function<String, Lane> laneOfTopic;
     private final AdaptiveLimit adaptive;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
@@ -46,13 +50,18 @@ public final class ItemRunner {
     private final int maxRecordBytes;
 
     /**
-     * @param bulkhead the worker-wide bulkhead ({@code maxConcurrency})
-     * @param adaptive resizes that bulkhead from what it observes, or {@code null} for a fixed limit
+     * @param bulkhead    the worker-wide bulkhead ({@code maxConcurrency})
+     * @param gate        decides which lane's waiting item enters that bulkhead next
+     * @param laneOfTopic the lane of a jobs topic
+     * @param adaptive    resizes the bulkhead and the gate from what it observes, or {@code null} for a fixed limit
      */
-    public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, AdaptiveLimit adaptive, OutcomePublisher publisher,
-            WorkerMetrics metrics, InstantSource clock, String workerId, int maxRecordBytes) {
+    public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, LaneGate gate, Function<String, Lane> laneOfTopic,
+            AdaptiveLimit adaptive, OutcomePublisher publisher, WorkerMetrics metrics, InstantSource clock,
+            String workerId, int maxRecordBytes) {
         this.handlers = handlers;
         this.bulkhead = bulkhead;
+        this.gate = gate;
+        this.laneOfTopic = laneOfTopic;
         this.adaptive = adaptive;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -95,11 +104,19 @@ public final class ItemRunner {
         Instant[] started = new Instant[1];
         JsonNode output;
         try {
-            output = limited(handler, () -> {
-                started[0] = clock.instant();
+            output = limited(handler, laneOfTopic.apply(record.topic()), () -> {
+                Instant now = clock.instant();
+                if (job.isExpiredAt(now)) {
+                    throw new Expired(now, job.expiresAt());
+                }
+                started[0] = now;
                 metrics.started().mark();
                 return handler.handler().handle(item);
             });
+        } catch (Expired expired) {
+            Instant now = clock.instant();
+            return fail(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
+                    now, now, 0);
         } catch (Exception | LinkageError | AssertionError e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -124,10 +141,18 @@ public final class ItemRunner {
 
     /**
      * Runs the call through the item's limits, in the order that never holds a slot while waiting for another:
-     * the handler's rate limiter, then its named bulkhead, then the worker's bulkhead.
+     * the handler's rate limiter, then its named bulkhead, then the lane gate and the worker's bulkhead.
      */
-    private JsonNode limited(HandlerRegistry.Entry handler, Callable<JsonNode> call) throws Exception {
-        Callable<JsonNode> inWorker = Bulkhead.decorateCallable(bulkhead, call);
+    private JsonNode limited(HandlerRegistry.Entry handler, Lane lane, Callable<JsonNode> call) throws Exception {
+        Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, call);
+        Callable<JsonNode> inWorker = () -> {
+            gate.acquire(lane);
+            try {
+                return inBulkhead.call();
+            } finally {
+                gate.release();
+            }
+        };
         Callable<JsonNode> inNamed = handler.bulkhead() == null
                 ? inWorker : Bulkhead.decorateCallable(handler.bulkhead(), inWorker);
         if (handler.rateLimiter() != null) {
@@ -192,6 +217,14 @@ public final class ItemRunner {
                 .orElse(JobRecord.defaultTraceId(batchId.get(), Long.parseLong(index.get())));
         return new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId, Long.parseLong(index.get()),
                 ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true, traceId);
+    }
+
+    /** The item's queue time ran out before a slot was free: it is not run. */
+    private static final class Expired extends Exception {
+        Expired(Instant now, Instant expiresAt) {
+            super("the item waited past its expiry " + expiresAt + " (now " + now
+                    + "); raise the batch's queue.timeout or add workers");
+        }
     }
 
     private static long millis(Instant from, Instant to) {

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
+import dev.fanout.protocol.Lane;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,6 +45,8 @@ public final class PollLoop implements Runnable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
+    private final Map<String, Lane> laneOfTopic;
+    private final boolean weighted;
     private final RecordSink sink;
     private final OffsetTracker offsets = new OffsetTracker();
     private final int maxBuffered;
@@ -57,14 +59,23 @@ public final class PollLoop implements Runnable {
     private volatile boolean running = true;
     private volatile long skipped;
     private final Map<TopicPartition, OffsetMetadata> previousOwner = new HashMap<>();
-    private boolean pausedAll;
+    /** The share of {@code maxBuffered} at which each lane (by ordinal: high, normal, low) stops being fetched. */
+    private static final double[] LANE_SHARE = {1.0, 0.75, 0.5};
+    private final Set<Lane> pausedLanes = java.util.EnumSet.noneOf(Lane.class);
     private Instant lastCommit;
 
-    public PollLoop(KafkaConsumer<String, byte[]> consumer, List<String> topics, RecordSink sink, int maxBuffered,
+    /**
+     * @param laneOfTopic the jobs topics to consume, with their lanes
+     * @param weighted    false for strict lane priority: lower lanes are not fetched while a higher one has lag
+     */
+    public PollLoop(KafkaConsumer<String, byte[]> consumer, Map<String, Lane> laneOfTopic, boolean weighted,
+            RecordSink sink, int maxBuffered,
             Duration commitInterval, Duration drainTimeout, InstantSource clock,
             AssignmentListener assignmentListener) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.topics = List.copyOf(topics);
+        this.topics = List.copyOf(laneOfTopic.keySet());
+        this.laneOfTopic = Map.copyOf(laneOfTopic);
+        this.weighted = weighted;
         this.sink = Objects.requireNonNull(sink, "sink");
         this.maxBuffered = maxBuffered;
         this.commitInterval = commitInterval;
@@ -140,25 +151,37 @@ public final class PollLoop implements Runnable {
     }
 
     /**
-     * Pauses every partition while {@code maxBuffered} records are unfinished (resuming at half), and any partition
-     * whose unfinished span reaches {@link OffsetMetadata#MAX_SPAN} (resuming at half), so the commit metadata
-     * always describes every finished record above the committed offset.
+     * Backpressure and priority, decided after every poll:
+     * <ul>
+     *   <li>a lane pauses when the worker's unfinished records reach its share of {@code maxBuffered} (high 100%,
+     *       normal 75%, low 50%) and resumes at half of it, so memory stays bounded and a full buffer of low items
+     *       never keeps a high item from being fetched;</li>
+     *   <li>a partition whose unfinished span reaches {@link OffsetMetadata#MAX_SPAN} pauses (resuming at half), so
+     *       the commit metadata always describes every finished record above the committed offset;</li>
+     *   <li>with strict priority, lower lanes pause while a higher lane has records waiting on the broker.</li>
+     * </ul>
      */
     private void applyBackpressure() {
         int unfinished = offsets.unfinished();
-        if (!pausedAll && unfinished >= maxBuffered) {
-            pausedAll = true;
-        } else if (pausedAll && unfinished <= maxBuffered / 2) {
-            pausedAll = false;
+        for (Lane lane : Lane.values()) {
+            int limit = Math.max(1, (int) (maxBuffered * LANE_SHARE[lane.ordinal()]));
+            if (unfinished >= limit) {
+                pausedLanes.add(lane);
+            } else if (unfinished <= limit / 2) {
+                pausedLanes.remove(lane);
+            }
         }
         Set<TopicPartition> assigned = consumer.assignment();
         Set<TopicPartition> alreadyPaused = consumer.paused();
+        Lane highestWithLag = weighted ? null : highestLaneWithLag(assigned);
         Set<TopicPartition> pause = new HashSet<>();
         for (TopicPartition partition : assigned) {
             long span = offsets.span(partition);
             boolean spanTooLong = alreadyPaused.contains(partition)
                     ? span > OffsetMetadata.MAX_SPAN / 2 : span >= OffsetMetadata.MAX_SPAN;
-            if (pausedAll || spanTooLong) {
+            Lane lane = laneOfTopic.getOrDefault(partition.topic(), Lane.NORMAL);
+            boolean lowerThanWaitingLane = highestWithLag != null && lane.ordinal() > highestWithLag.ordinal();
+            if (pausedLanes.contains(lane) || spanTooLong || lowerThanWaitingLane) {
                 pause.add(partition);
             }
         }
@@ -171,6 +194,19 @@ public final class PollLoop implements Runnable {
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }
+    }
+
+    /** Strict priority: the highest lane with records waiting on the broker, from the consumer's fetch positions. */
+    private Lane highestLaneWithLag(Set<TopicPartition> assigned) {
+        Lane highest = null;
+        for (TopicPartition partition : assigned) {
+            Lane lane = laneOfTopic.get(partition.topic());
+            if (lane != null && (highest == null || lane.ordinal() < highest.ordinal())
+                    && consumer.currentLag(partition).orElse(0) > 0) {
+                highest = lane;
+            }
+        }
+        return highest;
     }
 
     /** Records skipped because a previous owner had already recorded their outcome (for tests and metrics). */
@@ -266,8 +302,14 @@ public final class PollLoop implements Runnable {
                     }
                 });
             }
-            if (pausedAll) {
-                consumer.pause(partitions);
+            Set<TopicPartition> pausedNow = new HashSet<>();
+            for (TopicPartition partition : partitions) {
+                if (pausedLanes.contains(laneOfTopic.getOrDefault(partition.topic(), Lane.NORMAL))) {
+                    pausedNow.add(partition);
+                }
+            }
+            if (!pausedNow.isEmpty()) {
+                consumer.pause(pausedNow);
             }
             announce(Set.copyOf(consumer.assignment()));
         }
