@@ -6,6 +6,7 @@ import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
 import dev.fanout.worker.internal.AdaptiveLimit;
+import dev.fanout.worker.internal.ControlSignals;
 import dev.fanout.worker.internal.ItemRunner;
 import dev.fanout.worker.internal.LaneGate;
 import dev.fanout.worker.internal.OrderedScheduler;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    private static final Duration SIGNALS_CATCH_UP = Duration.ofSeconds(30);
 
     private final WorkerConfig config;
     private final PollLoop loop;
@@ -57,6 +59,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerMetrics metrics;
     private final Bulkhead bulkhead;
     private final LaneGate gate;
+    private final ControlSignals signals;
     private final AdaptiveLimit adaptive;
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -72,8 +75,9 @@ public final class Worker implements AutoCloseable {
         this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
         Map<String, Lane> lanes = new HashMap<>();
         config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
+        this.signals = new ControlSignals(config.kafka(), config.workerId());
         ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),
-                adaptive, publisher, metrics, clock, config.workerId(), config.maxRecordBytes());
+                adaptive, signals, publisher, metrics, clock, config.workerId(), config.maxRecordBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));
@@ -103,6 +107,13 @@ public final class Worker implements AutoCloseable {
         HandlerRegistry handlers = HandlerRegistry.create(catalog, config);
         TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
         Worker worker = new Worker(config, handlers, registry, clock, onAssignment);
+        try {
+            worker.signals.start(SIGNALS_CATCH_UP);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.signals.close();
+            throw new IllegalStateException("interrupted while reading control signals", e);
+        }
         worker.pollThread.start();
         log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}, handlers {}",
                 config.workerId(), config.groupId(), config.lanes(), config.concurrency(), config.ordering().id(),
@@ -175,6 +186,7 @@ public final class Worker implements AutoCloseable {
         }
         executor.shutdownNow();
         publisher.close();
+        signals.close();
         log.info("worker {} stopped", config.workerId());
     }
 

@@ -17,6 +17,7 @@ public final class WorkerMetrics {
     private final Meter failed;
     private final Counter deadLetters;
     private final Counter poison;
+    private final Counter cancelled;
     private final Timer latency;
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
@@ -27,6 +28,7 @@ public final class WorkerMetrics {
         this.failed = registry.meter(name("items.failed"));
         this.deadLetters = registry.counter(name("dead-letters"));
         this.poison = registry.counter(name("poison"));
+        this.cancelled = registry.counter(name("items.cancelled"));
         this.latency = registry.timer(name("item.latency"));
     }
 
@@ -53,6 +55,11 @@ public final class WorkerMetrics {
 
     public Counter poison() {
         return poison;
+    }
+
+    /** Items of cancelled batches recorded CANCELLED without running. */
+    public Counter cancelled() {
+        return cancelled;
     }
 
     public Timer latency() {

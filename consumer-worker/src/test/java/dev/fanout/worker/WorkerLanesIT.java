@@ -7,10 +7,12 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.handler.HandlerCatalog;
+import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.ItemResult;
+import dev.fanout.protocol.ItemStatus;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.testkit.KafkaExtension;
@@ -88,6 +90,31 @@ class WorkerLanesIT {
         assertThat(records.awaitAtLeast(settings.topics().deadLetters().name(), 1, TIMEOUT)).singleElement()
                 .satisfies(r -> assertThat(FanoutHeaders.text(r.headers(), FanoutHeaders.DLT_REASON))
                         .contains("EXPIRED"));
+    }
+
+    @Test
+    void aCancelledBatchsItemsAreRecordedCancelledWithoutRunningWhileAnotherBatchRuns() throws Exception {
+        dev.fanout.config.TopicInitializer.ensure(settings, settings.topics().all());
+        ControlSignal cancel = new ControlSignal(Envelopes.SCHEMA_VERSION, "doomed", ControlSignal.Action.CANCEL,
+                "fail_fast: item 3 failed", Instant.now());
+        records.send(new ProducerRecord<>(settings.topics().control().name(), "doomed", Envelopes.encode(cancel)));
+        worker = Worker.start(WorkerConfig.of(settings).withGroupId("g-" + UUID.randomUUID()), HandlerCatalog.load(),
+                new MetricRegistry(), InstantSource.system(), null);
+        publish(Lane.NORMAL, "doomed", 10, null);
+        publish(Lane.NORMAL, "alive", 10, null);
+
+        List<ItemResult> results = awaitResults(20);
+
+        assertThat(results).filteredOn(r -> r.batchId().equals("doomed")).hasSize(10).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(ItemStatus.CANCELLED);
+            assertThat(r.reason()).isEqualTo(FailureReason.CANCELLED);
+            assertThat(r.error().message()).isEqualTo("fail_fast: item 3 failed");
+            assertThat(r.deadLettered()).isFalse();
+        });
+        assertThat(results).filteredOn(r -> r.batchId().equals("alive"))
+                .extracting(ItemResult::status).containsOnly(ItemStatus.SUCCEEDED);
+        assertThat(worker.metrics().started().getCount()).as("only the live batch ran").isEqualTo(10);
+        assertThat(worker.metrics().cancelled().getCount()).isEqualTo(10);
     }
 
     private void publish(Lane lane, String batchId, int count, Instant expiresAt) throws Exception {

@@ -43,6 +43,7 @@ public final class ItemRunner {
     private final LaneGate gate;
     private final Function<String, Lane> laneOfTopic;
     private final AdaptiveLimit adaptive;
+    private final ControlSignals signals;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
@@ -54,10 +55,12 @@ public final class ItemRunner {
      * @param gate        decides which lane's waiting item enters that bulkhead next
      * @param laneOfTopic the lane of a jobs topic
      * @param adaptive    resizes the bulkhead and the gate from what it observes, or {@code null} for a fixed limit
+     * @param signals     the control signals in force (cancelled batches)
      */
     public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, LaneGate gate, Function<String, Lane> laneOfTopic,
-            AdaptiveLimit adaptive, OutcomePublisher publisher, WorkerMetrics metrics, InstantSource clock,
-            String workerId, int maxRecordBytes) {
+            AdaptiveLimit adaptive, ControlSignals signals, OutcomePublisher publisher, WorkerMetrics metrics,
+            InstantSource clock, String workerId, int maxRecordBytes) {
+        this.signals = signals;
         this.handlers = handlers;
         this.bulkhead = bulkhead;
         this.gate = gate;
@@ -109,10 +112,15 @@ public final class ItemRunner {
                 if (job.isExpiredAt(now)) {
                     throw new Expired(now, job.expiresAt());
                 }
+                if (signals.isCancelled(job.batchId())) {
+                    throw new Cancelled(signals.reason(job.batchId()));
+                }
                 started[0] = now;
                 metrics.started().mark();
                 return handler.handler().handle(item);
             });
+        } catch (Cancelled cancelled) {
+            return cancel(job, cancelled.getMessage());
         } catch (Expired expired) {
             Instant now = clock.instant();
             return fail(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
@@ -217,6 +225,23 @@ public final class ItemRunner {
                 .orElse(JobRecord.defaultTraceId(batchId.get(), Long.parseLong(index.get())));
         return new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId, Long.parseLong(index.get()),
                 ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true, traceId);
+    }
+
+    /** A cancelled batch's item that had not started: recorded {@code CANCELLED}, not run, not dead-lettered. */
+    private CompletableFuture<Void> cancel(JobRecord job, String reason) {
+        metrics.cancelled().inc();
+        Instant now = clock.instant();
+        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
+                ItemStatus.CANCELLED, FailureReason.CANCELLED, new ItemError("Cancelled", reason), null,
+                job.attempt(), now, now, 0, workerId, false, job.traceId());
+        return publisher.publish(result);
+    }
+
+    /** The item's batch was cancelled before the item started. */
+    private static final class Cancelled extends Exception {
+        Cancelled(String reason) {
+            super(reason);
+        }
     }
 
     /** The item's queue time ran out before a slot was free: it is not run. */

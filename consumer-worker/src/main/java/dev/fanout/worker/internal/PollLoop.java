@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ public final class PollLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** The share of {@code maxBuffered} at which each lane (by ordinal: high, normal, low) stops being fetched. */
+    private static final double[] LANE_SHARE = {1.0, 0.75, 0.5};
 
     /** Told of the partitions this worker owns, and how many partitions its lanes have in all. */
     public interface AssignmentListener {
@@ -59,9 +62,7 @@ public final class PollLoop implements Runnable {
     private volatile boolean running = true;
     private volatile long skipped;
     private final Map<TopicPartition, OffsetMetadata> previousOwner = new HashMap<>();
-    /** The share of {@code maxBuffered} at which each lane (by ordinal: high, normal, low) stops being fetched. */
-    private static final double[] LANE_SHARE = {1.0, 0.75, 0.5};
-    private final Set<Lane> pausedLanes = java.util.EnumSet.noneOf(Lane.class);
+    private final Set<Lane> pausedLanes = EnumSet.noneOf(Lane.class);
     private Instant lastCommit;
 
     /**

@@ -1,0 +1,121 @@
+package dev.fanout.worker.internal;
+
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.protocol.ControlSignal;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.PoisonRecordException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control signals in force, read from the compacted control topic in full (no consumer group) and followed
+ * while the worker runs, so a worker that starts late still learns every signal still in force. The latest signal per
+ * batch wins; a tombstone withdraws it. Today the worker honours {@code cancel}: items of a cancelled batch that have
+ * not started are recorded {@code CANCELLED} and not run.
+ */
+public final class ControlSignals implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlSignals.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, ControlSignal> inForce = new ConcurrentHashMap<>();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public ControlSignals(KafkaSettings kafka, String workerId) {
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-control");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        String topic = kafka.topics().control().name();
+        this.thread = Thread.ofPlatform().daemon().name("fanout-control-" + workerId).unstarted(() -> follow(topic));
+    }
+
+    /** Starts following and waits, at most {@code timeout}, until every signal already published is read. */
+    public ControlSignals start(Duration timeout) throws InterruptedException {
+        thread.start();
+        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("control signals not read to the end within {}; signals published before this worker may"
+                    + " take effect late", timeout);
+        }
+        return this;
+    }
+
+    public boolean isCancelled(String batchId) {
+        ControlSignal signal = inForce.get(batchId);
+        return signal != null && signal.action() == ControlSignal.Action.CANCEL;
+    }
+
+    /** The reason given with the batch's signal, or a default. */
+    public String reason(String batchId) {
+        ControlSignal signal = inForce.get(batchId);
+        return signal == null || signal.reason() == null ? "the batch was cancelled" : signal.reason();
+    }
+
+    private void follow(String topic) {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    apply(record);
+                }
+                if (caughtUp.getCount() > 0
+                        && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException closing) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            log.error("following control signals failed; cancellations will not be seen until restart", e);
+        } finally {
+            caughtUp.countDown();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.value() == null) {
+            inForce.remove(record.key());
+            return;
+        }
+        try {
+            inForce.put(record.key(), Envelopes.decode(record.value(), ControlSignal.class));
+        } catch (PoisonRecordException e) {
+            log.warn("ignoring an invalid control signal at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
