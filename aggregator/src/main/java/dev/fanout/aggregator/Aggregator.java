@@ -1,18 +1,25 @@
 package dev.fanout.aggregator;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.aggregator.internal.AdminChainTopics;
 import dev.fanout.aggregator.internal.BoundedThreadReplacement;
+import dev.fanout.aggregator.internal.ResultsServer;
+import dev.fanout.aggregator.internal.StreamsStoreLocator;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.protocol.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +27,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The aggregator service: a Kafka Streams application running {@link AggregatorTopology} with exactly-once
- * processing. Start it with {@link #start}, wait for it with {@link #awaitRunning}, stop it with {@link #close}.
+ * processing, and the HTTP results API on its stores ({@link #resultsApi()}). Start it with {@link #start}, wait for
+ * it with {@link #awaitRunning}, stop it with {@link #close}. Instances with the same application id share the
+ * batches; each serves the API and forwards a request to the instance that owns the batch.
  *
  * <pre>{@code
  * MetricRegistry registry = new MetricRegistry();
@@ -50,13 +61,20 @@ public final class Aggregator implements AutoCloseable {
     private final KafkaStreams streams;
     private final Topics topics;
     private final Path temporaryStateDir;
+    private final ResultsServer server;
+    private final URI resultsApi;
+    private final AdminChainTopics chainTopics;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Aggregator(KafkaStreams streams, Topics topics, Path temporaryStateDir) {
+    private Aggregator(KafkaStreams streams, Topics topics, Path temporaryStateDir, ResultsServer server,
+            URI resultsApi, AdminChainTopics chainTopics) {
         this.streams = streams;
         this.topics = topics;
         this.temporaryStateDir = temporaryStateDir;
+        this.server = server;
+        this.resultsApi = resultsApi;
+        this.chainTopics = chainTopics;
     }
 
     /** Starts an aggregator on the system clock. */
@@ -71,6 +89,7 @@ public final class Aggregator implements AutoCloseable {
      * @param registry where the {@link AggregatorMetrics} are registered
      * @param time     the Streams client's clock: wall-clock punctuation (total timeouts) and {@code decidedAt}
      * @throws ConfigException if Kafka cannot be reached or the topics cannot be created
+     * @throws java.io.UncheckedIOException if the results API cannot listen on its host at all
      */
     public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time) {
         Objects.requireNonNull(config, "config");
@@ -80,20 +99,38 @@ public final class Aggregator implements AutoCloseable {
         TopicInitializer.ensure(config.kafka(), topics.all());
         Path temporaryStateDir = config.stateDir() == null ? createTemporaryStateDir() : null;
         Path stateDir = config.stateDir() == null ? temporaryStateDir : config.stateDir();
+        ResultsServer server = null;
+        AdminChainTopics chainTopics = null;
         KafkaStreams streams = null;
         try {
-            streams = new KafkaStreams(AggregatorTopology.build(config, registry),
-                    streamsProperties(config, stateDir), time);
-            Aggregator aggregator = new Aggregator(streams, topics, temporaryStateDir);
+            HostInfo self = null;
+            if (config.httpEnabled()) {
+                server = ResultsServer.bind(config.httpHost(), config.httpPort(), true);
+                self = new HostInfo(config.httpHost(), server.port());
+            }
+            chainTopics = new AdminChainTopics(config.kafka().clientProperties());
+            streams = new KafkaStreams(AggregatorTopology.build(config, registry, chainTopics),
+                    streamsProperties(config, stateDir, self), time);
+            URI api = self == null ? null : URI.create("http://" + self.host() + ":" + self.port());
+            Aggregator aggregator = new Aggregator(streams, topics, temporaryStateDir, server, api, chainTopics);
             streams.setStateListener(aggregator::onStateChange);
             streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(MAX_THREAD_REPLACEMENTS));
             streams.start();
-            log.info("aggregator {} started: reading {} and {}, state in {}", config.applicationId(),
-                    topics.batches(), topics.results(), stateDir);
+            if (server != null) {
+                server.start(new StreamsStoreLocator(streams, self), topics.prefix());
+            }
+            log.info("aggregator {} started: reading {} and {}, state in {}, results API {}", config.applicationId(),
+                    topics.batches(), topics.results(), stateDir, api == null ? "off" : "on " + api);
             return aggregator;
         } catch (RuntimeException e) {
             if (streams != null) {
                 streams.close(CLOSE_TIMEOUT);
+            }
+            if (server != null) {
+                server.close();
+            }
+            if (chainTopics != null) {
+                chainTopics.close();
             }
             deleteRecursively(temporaryStateDir);
             throw e;
@@ -125,20 +162,59 @@ public final class Aggregator implements AutoCloseable {
         return streams.state();
     }
 
+    /** Where this instance serves the results API, e.g. {@code http://127.0.0.1:7070}; empty when it is off. */
+    public Optional<URI> resultsApi() {
+        return Optional.ofNullable(resultsApi);
+    }
+
+    /**
+     * The partitions of the results topic (and so the batches) this instance owns now, as an active task; empty
+     * while it is not running.
+     */
+    public Set<Integer> assignedPartitions() {
+        Set<Integer> partitions = new TreeSet<>();
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return partitions;
+        }
+        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
+                task.topicPartitions().stream().filter(tp -> tp.topic().equals(topics.results().name()))
+                        .forEach(tp -> partitions.add(tp.partition()))));
+        return partitions;
+    }
+
     /** The topics this aggregator reads and writes. */
     public Topics topics() {
         return topics;
     }
 
-    /** Stops Kafka Streams (waiting up to {@link #CLOSE_TIMEOUT}) and deletes a temporary state directory. Idempotent. */
+    /**
+     * Stops serving the results API, then Kafka Streams (waiting up to {@link #CLOSE_TIMEOUT}), leaving the group so
+     * that the other instances take this one's batches over at once; deletes a temporary state directory. Idempotent.
+     */
     @Override
     public void close() {
+        stop(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+    }
+
+    /**
+     * Stops like a crashed instance as far as the group can tell: without leaving it, so the other instances take
+     * over only when this member's session times out (for tests of takeover).
+     */
+    void closeWithoutLeavingTheGroup() {
+        stop(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+    }
+
+    private void stop(CloseOptions.GroupMembershipOperation membership) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (!streams.close(CLOSE_TIMEOUT)) {
+        if (server != null) {
+            server.close();
+        }
+        if (!streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(CLOSE_TIMEOUT))) {
             log.warn("the aggregator's Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
         }
+        chainTopics.close();
         running.completeExceptionally(new IllegalStateException("the aggregator was closed"));
         deleteRecursively(temporaryStateDir);
     }
@@ -154,6 +230,11 @@ public final class Aggregator implements AutoCloseable {
     }
 
     static Properties streamsProperties(AggregatorConfig config, Path stateDir) {
+        return streamsProperties(config, stateDir, null);
+    }
+
+    /** @param self the results API's address, advertised as {@code application.server}; {@code null} when off */
+    static Properties streamsProperties(AggregatorConfig config, Path stateDir, HostInfo self) {
         Properties properties = new Properties();
         properties.putAll(config.kafka().clientProperties());
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -161,6 +242,10 @@ public final class Aggregator implements AutoCloseable {
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        if (self != null) {
+            properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class);

@@ -2,6 +2,7 @@ package dev.fanout.aggregator;
 
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.protocol.ResultsApi;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,9 +15,15 @@ import java.util.Objects;
  * @param kafka               how to reach Kafka and name the topics
  * @param applicationId       the Kafka Streams application id: consumer group and prefix of the changelog topics
  * @param stateDir            where the state stores live, or {@code null} for a temporary directory
- * @param punctuationInterval how often undecided batches are checked against their {@code totalTimeout}
+ * @param punctuationInterval how often undecided batches are checked against their {@code totalTimeout} (and
+ *                            expired items removed)
  * @param commitInterval      how often Streams commits (with exactly-once, how long a decision may stay invisible)
  * @param streamThreads       Kafka Streams threads in this instance
+ * @param standbyReplicas     warm copies of each store on other instances, so one can take over at once
+ * @param httpHost            the address the results API listens on and advertises to the other instances
+ * @param httpPort            the results API's port: 0 for a free port, -1 for no results API
+ * @param itemRetention       how long a decided batch's items stay in the item store
+ * @param retentionChunk      the most items removed per punctuation (bounds the work of one punctuation)
  */
 public record AggregatorConfig(
         KafkaSettings kafka,
@@ -24,19 +31,37 @@ public record AggregatorConfig(
         Path stateDir,
         Duration punctuationInterval,
         Duration commitInterval,
-        int streamThreads) {
+        int streamThreads,
+        Integer standbyReplicas,
+        String httpHost,
+        Integer httpPort,
+        Duration itemRetention,
+        Integer retentionChunk) {
 
     public static final String APPLICATION_ID = "applicationId";
     public static final String STATE_DIR = "stateDir";
     public static final String PUNCTUATION_INTERVAL = "punctuationInterval";
     public static final String COMMIT_INTERVAL = "commitInterval";
     public static final String STREAM_THREADS = "streamThreads";
+    public static final String STANDBY_REPLICAS = "standbyReplicas";
+    public static final String HTTP_HOST = "httpHost";
+    public static final String HTTP_PORT = "httpPort";
+    public static final String ITEM_RETENTION = "itemRetention";
+    public static final String RETENTION_CHUNK = "retentionChunk";
 
     /** The application id is named after the topic prefix, so deployments with different prefixes never share one. */
     public static final String DEFAULT_APPLICATION_SUFFIX = "aggregator";
     public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_STREAM_THREADS = 1;
+    /** Kafka Streams' default; set 1 when running two or more instances (a single one has nowhere to put a copy). */
+    public static final int DEFAULT_STANDBY_REPLICAS = 0;
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    public static final int DEFAULT_HTTP_PORT = ResultsApi.DEFAULT_PORT;
+    /** {@link #httpPort} value that turns the results API off. */
+    public static final int HTTP_DISABLED = -1;
+    public static final Duration DEFAULT_ITEM_RETENTION = Duration.ofDays(7);
+    public static final int DEFAULT_RETENTION_CHUNK = 10_000;
 
     public AggregatorConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -49,6 +74,25 @@ public record AggregatorConfig(
         commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
         require(!commitInterval.isNegative(), COMMIT_INTERVAL + " must be >= 0, was " + commitInterval);
         require(streamThreads >= 1, STREAM_THREADS + " must be >= 1, was " + streamThreads);
+        standbyReplicas = standbyReplicas == null ? DEFAULT_STANDBY_REPLICAS : standbyReplicas;
+        require(standbyReplicas >= 0, STANDBY_REPLICAS + " must be >= 0, was " + standbyReplicas);
+        httpHost = httpHost == null ? DEFAULT_HTTP_HOST : httpHost;
+        require(httpHost.matches("[A-Za-z0-9.:-]+"), HTTP_HOST + " must be a host name or IP address, was '"
+                + httpHost + "'");
+        httpPort = httpPort == null ? DEFAULT_HTTP_PORT : httpPort;
+        require(httpPort >= HTTP_DISABLED && httpPort <= 65_535, HTTP_PORT
+                + " must be a port (0 for a free one, -1 for no results API), was " + httpPort);
+        itemRetention = itemRetention == null ? DEFAULT_ITEM_RETENTION : itemRetention;
+        require(itemRetention.toMillis() >= 1, ITEM_RETENTION + " must be at least 1ms, was " + itemRetention);
+        retentionChunk = retentionChunk == null ? DEFAULT_RETENTION_CHUNK : retentionChunk;
+        require(retentionChunk >= 1, RETENTION_CHUNK + " must be >= 1, was " + retentionChunk);
+    }
+
+    /** The settings of earlier releases; the newer ones take their defaults. */
+    public AggregatorConfig(KafkaSettings kafka, String applicationId, Path stateDir, Duration punctuationInterval,
+            Duration commitInterval, int streamThreads) {
+        this(kafka, applicationId, stateDir, punctuationInterval, commitInterval, streamThreads, null, null, null,
+                null, null);
     }
 
     /** Defaults on the given Kafka settings, with a temporary state directory. */
@@ -62,25 +106,56 @@ public record AggregatorConfig(
         return kafka.topicPrefix() + DEFAULT_APPLICATION_SUFFIX;
     }
 
+    /** Whether the results API is served. */
+    public boolean httpEnabled() {
+        return httpPort != HTTP_DISABLED;
+    }
+
     public AggregatorConfig withApplicationId(String id) {
-        return new AggregatorConfig(kafka, id, stateDir, punctuationInterval, commitInterval, streamThreads);
+        return new AggregatorConfig(kafka, id, stateDir, punctuationInterval, commitInterval, streamThreads,
+                standbyReplicas, httpHost, httpPort, itemRetention, retentionChunk);
     }
 
     /** A persistent state directory, or {@code null} for a temporary one. */
     public AggregatorConfig withStateDir(Path dir) {
-        return new AggregatorConfig(kafka, applicationId, dir, punctuationInterval, commitInterval, streamThreads);
+        return new AggregatorConfig(kafka, applicationId, dir, punctuationInterval, commitInterval, streamThreads,
+                standbyReplicas, httpHost, httpPort, itemRetention, retentionChunk);
     }
 
     public AggregatorConfig withPunctuationInterval(Duration interval) {
-        return new AggregatorConfig(kafka, applicationId, stateDir, interval, commitInterval, streamThreads);
+        return new AggregatorConfig(kafka, applicationId, stateDir, interval, commitInterval, streamThreads,
+                standbyReplicas, httpHost, httpPort, itemRetention, retentionChunk);
     }
 
     public AggregatorConfig withCommitInterval(Duration interval) {
-        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, interval, streamThreads);
+        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, interval, streamThreads,
+                standbyReplicas, httpHost, httpPort, itemRetention, retentionChunk);
     }
 
     public AggregatorConfig withStreamThreads(int threads) {
-        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, commitInterval, threads);
+        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, commitInterval, threads,
+                standbyReplicas, httpHost, httpPort, itemRetention, retentionChunk);
+    }
+
+    public AggregatorConfig withStandbyReplicas(int replicas) {
+        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, commitInterval,
+                streamThreads, replicas, httpHost, httpPort, itemRetention, retentionChunk);
+    }
+
+    /** Where the results API listens: a host and a port (0 for a free one, {@link #HTTP_DISABLED} for none). */
+    public AggregatorConfig withHttp(String host, int port) {
+        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, commitInterval,
+                streamThreads, standbyReplicas, host, port, itemRetention, retentionChunk);
+    }
+
+    public AggregatorConfig withHttpPort(int port) {
+        return withHttp(httpHost, port);
+    }
+
+    /** How long decided batches keep their items, and how many are removed per punctuation at most. */
+    public AggregatorConfig withItemRetention(Duration retention, int chunk) {
+        return new AggregatorConfig(kafka, applicationId, stateDir, punctuationInterval, commitInterval,
+                streamThreads, standbyReplicas, httpHost, httpPort, retention, chunk);
     }
 
     private static void require(boolean rule, String message) {

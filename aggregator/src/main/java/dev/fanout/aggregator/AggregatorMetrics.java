@@ -19,17 +19,33 @@ public final class AggregatorMetrics {
     public static final String BATCHES_DECIDED = "aggregator.batches.decided";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
     public static final String POISON = "aggregator.poison";
+    /** Cancel signals published for batches decided before all their items ran. */
+    public static final String CANCELS = "aggregator.cancels";
+    /** Chained events published to {@code onSuccess}/{@code onError} targets. */
+    public static final String CHAIN_EVENTS = "aggregator.chain.events";
+    /** Chained events not published: their topic could not be created, or the event was too large. */
+    public static final String CHAIN_FAILURES = "aggregator.chain.failures";
+    /** Items removed from the item store after their batch's retention period. */
+    public static final String ITEMS_EXPIRED = "aggregator.items.expired";
 
     private final Meter results;
     private final Counter duplicates;
     private final Counter batchesDecided;
     private final Counter poison;
+    private final Counter cancels;
+    private final Counter chainEvents;
+    private final Counter chainFailures;
+    private final Counter itemsExpired;
 
     private AggregatorMetrics(MetricRegistry registry) {
         this.results = registry.meter(RESULTS);
         this.duplicates = registry.counter(DUPLICATES);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
         this.poison = registry.counter(POISON);
+        this.cancels = registry.counter(CANCELS);
+        this.chainEvents = registry.counter(CHAIN_EVENTS);
+        this.chainFailures = registry.counter(CHAIN_FAILURES);
+        this.itemsExpired = registry.counter(ITEMS_EXPIRED);
     }
 
     /** Registers (or finds) the aggregator's metrics in a registry. */
@@ -51,5 +67,21 @@ public final class AggregatorMetrics {
 
     public Counter poison() {
         return poison;
+    }
+
+    public Counter cancels() {
+        return cancels;
+    }
+
+    public Counter chainEvents() {
+        return chainEvents;
+    }
+
+    public Counter chainFailures() {
+        return chainFailures;
+    }
+
+    public Counter itemsExpired() {
+        return itemsExpired;
     }
 }

@@ -5,6 +5,7 @@ import dev.fanout.aggregator.internal.AggregatorProcessor;
 import dev.fanout.aggregator.internal.BatchState;
 import dev.fanout.aggregator.internal.ItemOutcome;
 import dev.fanout.aggregator.internal.JsonSerde;
+import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Topics;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,80 +13,126 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The aggregator's Kafka Streams topology, built by a pure function. Two sources (batch definitions and item results,
  * raw bytes keyed by batchId: both topics have the same partitions, so one task sees a whole batch) feed one
- * processor with three persistent, changelogged stores; it writes decisions to the batch-results topic and invalid
- * records to the dead-letter topic.
+ * processor with five persistent, changelogged stores; it writes decisions to the batch-results topic, cancel signals
+ * to the control topic, chained events to the topics the batches name, and invalid records to the dead-letter topic.
  *
  * <pre>{@code
  * batches ─┐                          ┌─> batch-results
- *          ├─> aggregator (stores) ───┤
- * results ─┘                          └─> dlq
+ *          ├─> aggregator (stores) ───┼─> control (cancel signals)
+ * results ─┘                          ├─> <onSuccess / onError topic>
+ *                                     └─> dlq
  * }</pre>
  */
 public final class AggregatorTopology {
 
     /** Batch state per batchId: the latest definition, counts, latency, errors, the decision. */
     public static final String BATCH_STORE = "aggregator-batches";
-    /** Item outcome per {@code ItemKey.asString()}: what deduplicates results. */
+    /** Item outcome per {@code ItemKey.asString()}: what deduplicates results, and what the results API pages. */
     public static final String ITEM_STORE = "aggregator-items";
+    /** Item index per {@code <batchId>/<itemId>}, for items whose id is not their index. */
+    public static final String ITEM_ID_STORE = "aggregator-item-ids";
     /** Undecided batches with a total timeout, ordered by deadline. */
     public static final String DEADLINE_STORE = "aggregator-deadlines";
+    /** Decided batches, ordered by the time their items expire. */
+    public static final String EXPIRY_STORE = "aggregator-expiries";
 
     static final String BATCHES_SOURCE = "batches-source";
     static final String RESULTS_SOURCE = "results-source";
     static final String PROCESSOR = "aggregator";
     static final String BATCH_RESULTS_SINK = "batch-results-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    static final String CONTROL_SINK = "control-sink";
+    static final String CHAIN_SINK = "chain-sink";
 
     private AggregatorTopology() {
     }
 
-    /** The topology with the default punctuation interval and metrics in a registry of its own. */
+    /** The topology with the default settings and metrics in a registry of its own. */
     public static Topology build(Topics topics) {
         return build(topics, AggregatorConfig.DEFAULT_PUNCTUATION_INTERVAL, new MetricRegistry());
     }
 
-    /** The topology for a configuration, reporting to {@code registry}. */
+    /** The topology for a configuration, reporting to {@code registry}; every chaining topic is taken as there. */
     public static Topology build(AggregatorConfig config, MetricRegistry registry) {
+        return build(config, registry, ChainTopics.ASSUME_EXISTING);
+    }
+
+    /** The topology for a configuration, reporting to {@code registry}, checking chaining topics with {@code chainTopics}. */
+    public static Topology build(AggregatorConfig config, MetricRegistry registry, ChainTopics chainTopics) {
         Objects.requireNonNull(config, "config");
-        return build(config.kafka().topics(), config.punctuationInterval(), registry);
+        return build(config.kafka().topics(), config.punctuationInterval(), config.itemRetention(),
+                config.retentionChunk(), registry, chainTopics);
     }
 
     /**
-     * The topology.
+     * The topology with the default item retention.
      *
      * @param punctuationInterval how often undecided batches are checked against their total timeout (wall clock)
      * @param registry            where the {@link AggregatorMetrics} are registered
      */
     public static Topology build(Topics topics, Duration punctuationInterval, MetricRegistry registry) {
+        return build(topics, punctuationInterval, AggregatorConfig.DEFAULT_ITEM_RETENTION,
+                AggregatorConfig.DEFAULT_RETENTION_CHUNK, registry, ChainTopics.ASSUME_EXISTING);
+    }
+
+    /**
+     * The topology.
+     *
+     * @param punctuationInterval how often undecided batches are checked against their total timeout, and expired
+     *                            items removed (wall clock)
+     * @param itemRetention       how long a decided batch's items are kept
+     * @param retentionChunk      the most items removed per punctuation
+     * @param registry            where the {@link AggregatorMetrics} are registered
+     * @param chainTopics         makes sure a chaining target's topic exists before an event is sent there
+     */
+    public static Topology build(Topics topics, Duration punctuationInterval, Duration itemRetention,
+            int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+        Objects.requireNonNull(chainTopics, "chainTopics");
         AggregatorMetrics metrics = AggregatorMetrics.of(registry);
         AggregatorProcessor.Wiring wiring = new AggregatorProcessor.Wiring(
-                topics.batches().name(), topics.results().name(), BATCH_STORE, ITEM_STORE, DEADLINE_STORE,
-                BATCH_RESULTS_SINK, DEAD_LETTER_SINK, punctuationInterval);
+                topics.batches().name(), topics.results().name(), BATCH_STORE, ITEM_STORE, ITEM_ID_STORE,
+                DEADLINE_STORE, EXPIRY_STORE, BATCH_RESULTS_SINK, DEAD_LETTER_SINK, CONTROL_SINK, CHAIN_SINK,
+                punctuationInterval, itemRetention, retentionChunk);
 
         Topology topology = new Topology();
         topology.addSource(BATCHES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.batches().name());
         topology.addSource(RESULTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.results().name());
-        topology.addProcessor(PROCESSOR, () -> new AggregatorProcessor(wiring, metrics),
+        topology.addProcessor(PROCESSOR, () -> new AggregatorProcessor(wiring, metrics, chainTopics),
                 BATCHES_SOURCE, RESULTS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BATCH_STORE),
                 Serdes.String(), new JsonSerde<>(BatchState.class)).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEM_STORE),
                 Serdes.String(), new JsonSerde<>(ItemOutcome.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEM_ID_STORE),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINE_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addSink(BATCH_RESULTS_SINK, topics.batchResults().name(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(CONTROL_SINK, topics.control().name(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(CHAIN_SINK, chainTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return topology;
+    }
+
+    /** Routes a chained event to the topic its {@code fanout.chain-topic} header names. */
+    private static TopicNameExtractor<byte[], byte[]> chainTopic() {
+        return (key, value, context) -> FanoutHeaders.text(context.headers(), FanoutHeaders.CHAIN_TOPIC)
+                .orElseThrow(() -> new IllegalStateException("a chained event has no "
+                        + FanoutHeaders.CHAIN_TOPIC + " header"));
     }
 }

@@ -25,6 +25,12 @@ class AggregatorConfigTest {
         assertThat(config.punctuationInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.streamThreads()).isEqualTo(1);
+        assertThat(config.standbyReplicas()).isZero();
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(7070);
+        assertThat(config.httpEnabled()).isTrue();
+        assertThat(config.itemRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.retentionChunk()).isEqualTo(10_000);
     }
 
     @Test
@@ -55,6 +61,18 @@ class AggregatorConfigTest {
                 .hasMessageContaining("aggregator.commitInterval must be >= 0");
         assertThatThrownBy(() -> config.withStreamThreads(0)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("aggregator.streamThreads must be >= 1, was 0");
+        assertThatThrownBy(() -> config.withHttpPort(70_000)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.httpPort must be a port (0 for a free one, -1 for no results API),"
+                        + " was 70000");
+        assertThatThrownBy(() -> config.withHttp("bad host", 0)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.httpHost must be a host name or IP address, was 'bad host'");
+        assertThatThrownBy(() -> config.withStandbyReplicas(-1)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.standbyReplicas must be >= 0, was -1");
+        assertThatThrownBy(() -> config.withItemRetention(Duration.ZERO, 10)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.itemRetention must be at least 1ms, was PT0S");
+        assertThatThrownBy(() -> config.withItemRetention(Duration.ofHours(1), 0)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("aggregator.retentionChunk must be >= 1, was 0");
+        assertThat(config.withHttpPort(AggregatorConfig.HTTP_DISABLED).httpEnabled()).isFalse();
         assertThatThrownBy(() -> new AggregatorConfig(null, null, null, null, null, 1))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("kafka");
     }
@@ -75,6 +93,20 @@ class AggregatorConfigTest {
                 .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1)
                 .containsEntry(StreamsConfig.STATE_DIR_CONFIG, Path.of("/tmp/agg").toAbsolutePath().toString())
                 .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                        LogAndContinueExceptionHandler.class);
+                        LogAndContinueExceptionHandler.class)
+                .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0)
+                .doesNotContainKey(StreamsConfig.APPLICATION_SERVER_CONFIG);
+    }
+
+    @Test
+    void theResultsApiIsAdvertisedAsTheApplicationServerAndStandbysAreAskedFor() {
+        AggregatorConfig config = AggregatorConfig.of(KAFKA).withStandbyReplicas(1);
+
+        Properties properties = Aggregator.streamsProperties(config, Path.of("/tmp/agg"),
+                new org.apache.kafka.streams.state.HostInfo("127.0.0.1", 7071));
+
+        assertThat(properties)
+                .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:7071")
+                .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
     }
 }

@@ -101,7 +101,7 @@ final class DemoRun implements AutoCloseable {
                 .withPolicy(options.policy());
         out.printf("Dispatching batch %s: %,d items, handler simulate (%d ms mean latency, %.1f%% failures)%n",
                 spec.batchId(), options.items(), options.latencyMs(), options.failureRate() * 100);
-        CompletableFuture<?> dispatched = CompletableFuture.runAsync(() -> dispatcher.dispatch(spec,
+        CompletableFuture<?> dispatched = CompletableFuture.runAsync(() -> dispatcher.publish(spec,
                 generated(options.items())), runnable -> Thread.ofVirtual().name("fanout-demo-dispatch").start(runnable));
         BatchResult result;
         try (Progress progress = new Progress(out, Terminal.isInteractive(), options.items(), this::finished,

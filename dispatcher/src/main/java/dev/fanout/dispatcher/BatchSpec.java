@@ -4,31 +4,50 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.config.ConfigException;
+import dev.fanout.config.Durations;
 import dev.fanout.config.StrictMapper;
 import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.Lane;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
  * What a user submits besides the items: a batch file (YAML or JSON) without its {@code items}. Immutable and
- * validated at construction.
+ * validated at construction; every message names the field, the bad value and the rule.
  *
  * <pre>
  * batchId: orders-2026-11-22     # optional: generated when absent
  * handler: simulate               # required: the handler every item runs unless it names its own
  * settings: {latencyMs: 20}       # optional: handler settings, an item's own settings override them
- * priority: normal                # high | normal | low
+ * priority: normal                # high | normal | low: the jobs lane
  * keyField: /customerId           # optional JSON pointer into each payload: the ordering key
  * policy: {strategy: best_effort, minSuccessRate: 0.95}
+ * maxConcurrency: 50              # optional: at most 50 items published and without a result at any time
+ * batchSize: 100                  # optional, with delayBetweenBatches: publish 100 items, then pause 2 s
+ * delayBetweenBatches: 2s
+ * rateLimit: 500                  # optional: publish at most 500 items per second
+ * queue: {maxSize: 10000, timeout: 10m}   # optional: lane backlog bound, and how long an item may wait
  * items: [...]                    # optional here: or JSON Lines from a file or stdin
  * </pre>
+ *
+ * @param maxConcurrency      items of this batch outstanding (published, no result yet) at most, or {@code null}
+ * @param batchSize           items published in a group before a pause of {@code delayBetweenBatches}, or
+ *                            {@code null}
+ * @param delayBetweenBatches the pause after each group of {@code batchSize} items, or {@code null}
+ * @param rateLimit           items published per second at most, or {@code null}
+ * @param queue               lane backlog bound and item timeout; never null (empty bounds when absent)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchSpec(String batchId, String handler, JsonNode settings, Lane priority, String keyField,
-        BatchPolicy policy) {
+        BatchPolicy policy, Integer maxConcurrency, Integer batchSize, Duration delayBetweenBatches,
+        Double rateLimit, QueueBounds queue) {
 
     public static final String BATCH_ID_PATTERN = "[A-Za-z0-9._-]{1,128}";
+    public static final String MAX_CONCURRENCY = "maxConcurrency";
+    public static final String BATCH_SIZE = "batchSize";
+    public static final String DELAY_BETWEEN_BATCHES = "delayBetweenBatches";
+    public static final String RATE_LIMIT = "rateLimit";
 
     public BatchSpec {
         if (batchId != null && !batchId.matches(BATCH_ID_PATTERN)) {
@@ -47,26 +66,79 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
                     + keyField + "'");
         }
         policy = policy == null ? BatchPolicy.ofDefaults() : policy;
+        if (maxConcurrency != null && maxConcurrency < 1) {
+            throw new ConfigException(MAX_CONCURRENCY + " must be a whole number >= 1 (items of the batch published"
+                    + " and without a result at once), was " + maxConcurrency);
+        }
+        if (batchSize != null && batchSize < 1) {
+            throw new ConfigException(BATCH_SIZE + " must be a whole number >= 1, was " + batchSize);
+        }
+        if (delayBetweenBatches != null && (delayBetweenBatches.isNegative() || delayBetweenBatches.isZero())) {
+            throw new ConfigException(DELAY_BETWEEN_BATCHES + " must be a positive duration such as 500ms or 2s, was "
+                    + Durations.format(delayBetweenBatches));
+        }
+        if ((batchSize == null) != (delayBetweenBatches == null)) {
+            throw new ConfigException(BATCH_SIZE + " and " + DELAY_BETWEEN_BATCHES + " go together (publish "
+                    + BATCH_SIZE + " items, then pause " + DELAY_BETWEEN_BATCHES + "), but only "
+                    + (batchSize == null ? DELAY_BETWEEN_BATCHES + " was given" : BATCH_SIZE + " was given"));
+        }
+        if (rateLimit != null && (rateLimit.isNaN() || rateLimit.isInfinite() || rateLimit <= 0)) {
+            throw new ConfigException(RATE_LIMIT + " must be a number of items per second > 0, was " + rateLimit);
+        }
+        queue = queue == null ? QueueBounds.none() : queue;
     }
 
+    /** A batch of the given handler with every other field at its default. */
     public static BatchSpec of(String handler) {
-        return new BatchSpec(null, handler, null, null, null, null);
+        return new BatchSpec(null, handler, null, null, null, null, null, null, null, null, null);
     }
 
     public BatchSpec withBatchId(String id) {
-        return new BatchSpec(id, handler, settings, priority, keyField, policy);
+        return new BatchSpec(id, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue);
     }
 
     public BatchSpec withSettings(JsonNode newSettings) {
-        return new BatchSpec(batchId, handler, newSettings, priority, keyField, policy);
+        return new BatchSpec(batchId, handler, newSettings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue);
+    }
+
+    public BatchSpec withPriority(Lane lane) {
+        return new BatchSpec(batchId, handler, settings, lane, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue);
     }
 
     public BatchSpec withPolicy(BatchPolicy newPolicy) {
-        return new BatchSpec(batchId, handler, settings, priority, keyField, newPolicy);
+        return new BatchSpec(batchId, handler, settings, priority, keyField, newPolicy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue);
     }
 
     public BatchSpec withKeyField(String pointer) {
-        return new BatchSpec(batchId, handler, settings, priority, pointer, policy);
+        return new BatchSpec(batchId, handler, settings, priority, pointer, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue);
+    }
+
+    /** At most {@code limit} items of the batch outstanding (published without a result); {@code null} for none. */
+    public BatchSpec withMaxConcurrency(Integer limit) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, limit, batchSize,
+                delayBetweenBatches, rateLimit, queue);
+    }
+
+    /** Publishes {@code size} items, then pauses {@code delay}; {@code null}s for no grouping. */
+    public BatchSpec withBatches(Integer size, Duration delay) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, size, delay,
+                rateLimit, queue);
+    }
+
+    /** At most {@code itemsPerSecond} items published per second; {@code null} for no limit. */
+    public BatchSpec withRateLimit(Double itemsPerSecond) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, itemsPerSecond, queue);
+    }
+
+    public BatchSpec withQueue(QueueBounds bounds) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, bounds);
     }
 
     /** This spec with a batch id: its own, or a new {@code b-<random>} one. */

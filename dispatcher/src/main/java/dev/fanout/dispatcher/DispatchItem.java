@@ -2,9 +2,9 @@ package dev.fanout.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.fanout.config.ConfigException;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One item as written by the user, before it gets its index. An item is either a bare payload (any JSON value that
@@ -32,16 +32,27 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
      * Reads an item.
      *
      * @param where for messages, e.g. {@code items[3]} or {@code line 12}
-     * @throws ConfigException naming the place and the field
+     * @throws InvalidItemException naming the place and the field
      */
     public static DispatchItem fromJson(JsonNode node, String where) {
+        return fromJson(node, () -> where);
+    }
+
+    /**
+     * Reads an item.
+     *
+     * @param position for messages, e.g. {@code line 12}; asked only when the item is invalid
+     * @throws InvalidItemException naming the place and the field
+     */
+    public static DispatchItem fromJson(JsonNode node, Supplier<String> position) {
         if (node == null || !node.isObject() || !node.has("payload")) {
             return of(node);
         }
+        String where = position.get();
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw new ConfigException(where + ": unknown item field '" + name + "'; an item object has "
+                throw new InvalidItemException(where, "unknown item field '" + name + "'; an item object has "
                         + "payload, id, key, handler, settings (put other data inside payload)");
             }
         }
@@ -64,7 +75,7 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
         if (value.isIntegralNumber() && !field.equals("handler")) {
             return value.asText();
         }
-        throw new ConfigException(where + ": item field '" + field + "' must be non-empty text, was " + value);
+        throw new InvalidItemException(where, "item field '" + field + "' must be non-empty text, was " + value);
     }
 
     private static JsonNode settings(JsonNode node, String where) {
@@ -73,7 +84,7 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
             return null;
         }
         if (!value.isObject()) {
-            throw new ConfigException(where + ": item field 'settings' must be an object, was " + value);
+            throw new InvalidItemException(where, "item field 'settings' must be an object, was " + value);
         }
         return value;
     }

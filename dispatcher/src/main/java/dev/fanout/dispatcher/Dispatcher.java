@@ -5,50 +5,58 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
+import dev.fanout.dispatcher.internal.BatchRun;
+import dev.fanout.dispatcher.internal.DispatchServices;
+import dev.fanout.dispatcher.internal.ItemPlanner;
+import dev.fanout.dispatcher.internal.LaneBacklog;
 import dev.fanout.handler.HandlerCatalog;
-import dev.fanout.protocol.BatchDefinition;
-import dev.fanout.protocol.Envelopes;
-import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Topics;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes batches: registers the batch definition, streams the items to the batch's jobs lane (constant memory,
- * whatever the batch size) and seals the definition with the final total. Idempotent producer, {@code acks=all}.
- * Thread-safe; one instance can dispatch many batches.
+ * whatever the batch size) under the batch's window, pacing and queue bound, and seals the definition with the
+ * final total. Idempotent producer, {@code acks=all}. Thread-safe; one instance can dispatch many batches at once.
+ *
+ * <pre>{@code
+ * try (Dispatcher dispatcher = new Dispatcher(kafka, HandlerCatalog.load(), metrics, InstantSource.system())) {
+ *     BatchHandle batch = dispatcher.dispatch(spec, JsonLinesItems.file(path));   // async: returns once registered
+ *     DispatchResult sealed = dispatcher.publish(spec2, items2);                  // sync: returns once sealed
+ * }
+ * }</pre>
  */
 public final class Dispatcher implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaSettings kafka;
-    private final Topics topics;
     private final HandlerCatalog catalog;
     private final InstantSource clock;
-    private final Meter published;
+    private final DispatchServices services;
+    private final LaneBacklog backlog;
+    private final Set<BatchHandle> open = ConcurrentHashMap.newKeySet();
     private volatile boolean topicsReady;
 
     public Dispatcher(KafkaSettings kafka, HandlerCatalog catalog, MetricRegistry metrics, InstantSource clock) {
+        this(kafka, catalog, metrics, clock, Sleeper.system());
+    }
+
+    /**
+     * @param sleeper how pacing and capacity waits wait (tests pass one that moves their clock)
+     */
+    public Dispatcher(KafkaSettings kafka, HandlerCatalog catalog, MetricRegistry metrics, InstantSource clock,
+            Sleeper sleeper) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.topics = kafka.topics();
-        this.published = metrics.meter("dispatcher.items.published");
+        Meter published = metrics.meter("dispatcher.items.published");
         Map<String, Object> props = kafka.clientProperties();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "fanout-dispatcher");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -57,6 +65,9 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.backlog = new LaneBacklog(kafka);
+        this.services = new DispatchServices(producer, kafka, catalog, clock, Objects.requireNonNull(sleeper,
+                "sleeper"), published, backlog);
     }
 
     /**
@@ -66,95 +77,104 @@ public final class Dispatcher implements AutoCloseable {
      * @throws ConfigException naming the first invalid item and field
      */
     public void validate(BatchSpec spec, ItemSource items) {
-        ItemPlanner planner = new ItemPlanner(spec.withIdAssigned(), catalog);
-        Instant now = clock.instant();
-        long index = 0;
-        for (DispatchItem item = items.next(); item != null; item = items.next()) {
-            planner.plan(index++, item, null, now);
-        }
+        validate(spec, items, InvalidItemPolicy.FAIL);
     }
 
     /**
-     * Registers the batch, publishes every item and seals the batch.
+     * Checks every item against the batch, as publishing with the same policy would.
      *
-     * @throws ConfigException for an invalid item met while streaming; what was published stays, unsealed
-     * @throws DispatchException if Kafka refused a record
+     * @return the valid items (the batch's total) and, with {@link InvalidItemPolicy#SKIP}, the rejected ones
+     * @throws ConfigException with {@link InvalidItemPolicy#FAIL}, naming the first invalid item and field
      */
-    public DispatchResult dispatch(BatchSpec spec, ItemSource items) {
+    public Validation validate(BatchSpec spec, ItemSource items, InvalidItemPolicy policy) {
+        ItemPlanner planner = new ItemPlanner(spec.withIdAssigned(), catalog);
+        RejectedItems rejected = RejectedItems.none();
+        long index = 0;
+        while (true) {
+            try {
+                DispatchItem item = items.next();
+                if (item == null) {
+                    return new Validation(index, rejected);
+                }
+                planner.check(index, item, items::position);
+                index++;
+            } catch (InvalidItemException e) {
+                if (policy == InvalidItemPolicy.FAIL) {
+                    throw e;
+                }
+                rejected = rejected.plus(e.position());
+            }
+        }
+    }
+
+    /** {@link #dispatch(BatchSpec, ItemSource, DispatchOptions)} with the default options. */
+    public BatchHandle dispatch(BatchSpec spec, ItemSource items) {
+        return dispatch(spec, items, DispatchOptions.ofDefaults());
+    }
+
+    /**
+     * Registers the batch and starts publishing its items on a thread of their own; returns once the batch is
+     * registered. The dispatch owns {@code items} and closes it when publishing ends.
+     *
+     * @throws DispatchRefusedException if the batch exists (and {@code options.resume()} is false), a resume does
+     *                                  not match it, or its lane is full and {@code options.waitForCapacity()} is
+     *                                  false; nothing is published then
+     * @throws ConfigException          if the batch's handler is unknown
+     * @throws DispatchException        if Kafka refused the registration
+     */
+    public BatchHandle dispatch(BatchSpec spec, ItemSource items, DispatchOptions options) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(options, "options");
         BatchSpec batch = spec.withIdAssigned();
+        new ItemPlanner(batch, catalog); // an unknown batch handler is refused before anything else
         ensureTopics();
-        ItemPlanner planner = new ItemPlanner(batch, catalog);
-        OptionalLong size = items.size();
-        Instant started = clock.instant();
-        String topic = topics.jobs(batch.priority()).name();
-        BatchDefinition definition = new BatchDefinition(Envelopes.SCHEMA_VERSION, batch.batchId(), batch.handler(),
-                size.isPresent() ? size.getAsLong() : null, false, batch.policy(), batch.priority(), started);
-        await(send(topics.batches().name(), batch.batchId(), Envelopes.encode(definition)));
+        BatchRun run = new BatchRun(services, batch, items, options, spec.batchId() != null);
+        run.prepare();
+        BatchHandle[] handle = new BatchHandle[1];
+        handle[0] = new BatchHandle(run, () -> open.remove(handle[0]));
+        open.add(handle[0]);
+        run.start();
+        return handle[0];
+    }
 
-        AtomicReference<Exception> sendError = new AtomicReference<>();
-        Long total = size.isPresent() ? size.getAsLong() : null;
-        long index = 0;
-        for (DispatchItem item = items.next(); item != null; item = items.next()) {
-            if (sendError.get() != null) {
-                break;
-            }
-            ItemPlanner.Planned planned = planner.plan(index++, item, total, clock.instant());
-            ProducerRecord<String, byte[]> record =
-                    new ProducerRecord<>(topic, planned.key(), Envelopes.encode(planned.job()));
-            FanoutHeaders.putIdentity(record.headers(), planned.job());
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    sendError.compareAndSet(null, error);
-                } else {
-                    published.mark();
-                }
-            });
+    /** {@link #publish(BatchSpec, ItemSource, DispatchOptions)} with the default options. */
+    public DispatchResult publish(BatchSpec spec, ItemSource items) {
+        return publish(spec, items, DispatchOptions.ofDefaults());
+    }
+
+    /**
+     * Registers the batch, publishes every item and seals the batch, returning when it is sealed: a synchronous
+     * {@link #dispatch}. It does not wait for the decision.
+     *
+     * @throws InvalidItemException     an invalid item met while streaming; what was published stays, unsealed
+     * @throws DispatchRefusedException see {@link #dispatch(BatchSpec, ItemSource, DispatchOptions)}
+     * @throws DispatchException        if Kafka refused a record
+     */
+    public DispatchResult publish(BatchSpec spec, ItemSource items, DispatchOptions options) {
+        try (BatchHandle handle = dispatch(spec, items, options)) {
+            return handle.awaitPublished();
         }
-        producer.flush();
-        if (sendError.get() != null) {
-            throw new DispatchException("publishing items of batch " + batch.batchId() + " failed: "
-                    + sendError.get().getMessage() + "; re-run with the same batchId after fixing the cause",
-                    sendError.get());
-        }
-        if (total != null && index != total) {
-            throw new IllegalStateException("the source announced " + total + " items but gave " + index);
-        }
-        await(send(topics.batches().name(), batch.batchId(), Envelopes.encode(definition.seal(index))));
-        Duration took = Duration.between(started, clock.instant());
-        log.info("batch {}: {} items published to {} in {} ms", batch.batchId(), index, topic, took.toMillis());
-        return new DispatchResult(batch.batchId(), index, batch.priority(), topic, took);
     }
 
     public Topics topics() {
-        return topics;
+        return kafka.topics();
     }
 
     private void ensureTopics() {
         if (!topicsReady) {
-            TopicInitializer.ensure(kafka, topics.all());
+            TopicInitializer.ensure(kafka, kafka.topics().all());
             topicsReady = true;
         }
     }
 
-    private java.util.concurrent.Future<?> send(String topic, String key, byte[] value) {
-        return producer.send(new ProducerRecord<>(topic, key, value));
-    }
-
-    private static void await(java.util.concurrent.Future<?> ack) {
-        try {
-            ack.get();
-        } catch (ExecutionException e) {
-            throw new DispatchException("Kafka refused a record: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DispatchException("interrupted while publishing", e);
-        }
-    }
-
+    /** Stops the dispatches still running (their batches stay unsealed, resumable) and closes the producer. */
     @Override
     public void close() {
+        for (BatchHandle handle : open) {
+            handle.close();
+        }
+        backlog.close();
         producer.close();
     }
 }

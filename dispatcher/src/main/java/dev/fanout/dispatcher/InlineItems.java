@@ -23,7 +23,12 @@ public final class InlineItems implements ItemSource {
             return null;
         }
         int index = position++;
-        return DispatchItem.fromJson(items.get(index), "items[" + index + "]");
+        return DispatchItem.fromJson(items.get(index), position());
+    }
+
+    @Override
+    public String position() {
+        return position == 0 ? "" : "items[" + (position - 1) + "]";
     }
 
     @Override

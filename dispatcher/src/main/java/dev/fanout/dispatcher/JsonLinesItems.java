@@ -19,11 +19,12 @@ import java.util.OptionalLong;
 
 /**
  * Items as JSON Lines (one item per line; blank lines are skipped), streamed from a file or standard input.
- * Invalid lines fail with their line number.
+ * Invalid lines fail with their line number ({@code items.jsonl line 7: ...}).
  */
 public final class JsonLinesItems implements ItemSource {
 
     private static final ObjectMapper MAPPER = StrictMapper.json();
+    private static final int BUFFER_CHARS = 1 << 16;
 
     private final BufferedReader reader;
     private final OptionalLong size;
@@ -38,13 +39,28 @@ public final class JsonLinesItems implements ItemSource {
 
     /** Reads a stream whose size is not known in advance (standard input). */
     public static JsonLinesItems of(InputStream in, String name) {
-        return new JsonLinesItems(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16),
+        return new JsonLinesItems(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), BUFFER_CHARS),
                 OptionalLong.empty(), name);
     }
 
+    /** Opens a file without reading it first: its size is unknown until the end. */
+    public static JsonLinesItems file(Path file) {
+        return open(file, OptionalLong.empty());
+    }
+
     /**
-     * Opens a file after validating every line and counting the items, so that an invalid file publishes nothing
-     * and the batch's total is known up front.
+     * Opens a file whose valid items were counted by an earlier pass (e.g. {@code Dispatcher.validate}), so that
+     * the batch's total is known up front.
+     */
+    public static JsonLinesItems file(Path file, long validItems) {
+        return open(file, OptionalLong.of(validItems));
+    }
+
+    /**
+     * Opens a file after parsing every line and counting the items, so that a file with an invalid line publishes
+     * nothing and the batch's total is known up front.
+     *
+     * @throws InvalidItemException for the first invalid line
      */
     public static JsonLinesItems validatedFile(Path file) {
         long count = 0;
@@ -80,14 +96,19 @@ public final class JsonLinesItems implements ItemSource {
         if (text == null) {
             return null;
         }
-        String where = name + " line " + line;
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(where + ": " + JsonErrors.describe(e, "").replaceAll(" \\(line \\d+, column \\d+\\)$", ""), e);
+            throw new InvalidItemException(position(),
+                    JsonErrors.describe(e, "").replaceAll(" \\(line \\d+, column \\d+\\)$", ""), e);
         }
-        return DispatchItem.fromJson(node, where);
+        return DispatchItem.fromJson(node, this::position);
+    }
+
+    @Override
+    public String position() {
+        return line == 0 ? "" : name + " line " + line;
     }
 
     @Override

@@ -33,7 +33,8 @@ class BatchSpecTest {
         assertThatThrownBy(() -> BatchSpec.File.read(resource("unknown-field.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown-field.yaml: unknown field 'polcy'")
-                .hasMessageContaining("known fields here: batchId, handler, keyField, policy, priority, settings");
+                .hasMessageContaining("known fields here: batchId, batchSize, delayBetweenBatches, handler, keyField,"
+                        + " maxConcurrency, policy, priority, queue, rateLimit, settings");
     }
 
     @Test
@@ -64,7 +65,7 @@ class BatchSpecTest {
 
     @Test
     void aMissingHandlerOrABadBatchIdIsRefused() {
-        assertThatThrownBy(() -> new BatchSpec(null, " ", null, null, null, null))
+        assertThatThrownBy(() -> BatchSpec.of(" "))
                 .hasMessageContaining("handler is required");
         assertThatThrownBy(() -> BatchSpec.of("echo").withBatchId("has spaces"))
                 .hasMessageContaining("batchId may hold 1 to 128 letters");

@@ -46,7 +46,7 @@ class DispatcherIT {
         BatchSpec.File file = BatchSpec.File.read(BatchSpecTest.resource("good.yaml"));
         DispatchResult result;
         try (Dispatcher dispatcher = dispatcher()) {
-            result = dispatcher.dispatch(file.spec(), new InlineItems(file.items()));
+            result = dispatcher.publish(file.spec(), new InlineItems(file.items()));
         }
 
         assertThat(result.batchId()).isEqualTo("orders-1");
@@ -84,7 +84,7 @@ class DispatcherIT {
         String lines = IntStream.range(0, 50).mapToObj(i -> "{\"n\":" + i + "}").collect(Collectors.joining("\n"));
         DispatchResult result;
         try (Dispatcher dispatcher = dispatcher()) {
-            result = dispatcher.dispatch(BatchSpec.of("echo"), JsonLinesItems.of(
+            result = dispatcher.publish(BatchSpec.of("echo"), JsonLinesItems.of(
                     new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)), "stdin"));
         }
 

@@ -74,6 +74,62 @@ class ItemsTest {
         }
     }
 
+    @Test
+    void withSkipValidationCountsTheValidItemsAndListsWhereTheRejectedOnesAre() throws Exception {
+        Path file = dir.resolve("items.jsonl");
+        Files.writeString(file, String.join("\n", "{\"a\":1}", "{\"a\":", "", "{\"payload\":1,\"colour\":\"red\"}",
+                "{\"a\":2}", "{\"payload\":3,\"handler\":\"nope\"}", "{\"a\":3}") + "\n");
+        try (Dispatcher dispatcher = new Dispatcher(KafkaSettings.of("127.0.0.1:1"), TestCatalogs.of("echo"),
+                new MetricRegistry(), InstantSource.system())) {
+            Validation validation = dispatcher.validate(BatchSpec.of("echo"), JsonLinesItems.file(file),
+                    InvalidItemPolicy.SKIP);
+
+            assertThat(validation.items()).isEqualTo(3);
+            assertThat(validation.rejected().count()).isEqualTo(3);
+            assertThat(validation.rejected().positions()).containsExactly(file + " line 2", file + " line 4",
+                    file + " line 6, item 2");
+            assertThat(validation.rejected().describe()).isEqualTo("3 items rejected: " + file + " line 2, " + file
+                    + " line 4, " + file + " line 6, item 2");
+            assertThatThrownBy(() -> dispatcher.validate(BatchSpec.of("echo"), JsonLinesItems.file(file),
+                    InvalidItemPolicy.FAIL))
+                    .isInstanceOf(InvalidItemException.class)
+                    .hasMessageStartingWith(file + " line 2: not valid JSON");
+        }
+    }
+
+    @Test
+    void anInvalidLineIsConsumedSoReadingGoesOnWithTheNextOne() {
+        JsonLinesItems items = JsonLinesItems.of(stream("1\n{oops\n3\n"), "stdin");
+        items.next();
+
+        assertThatThrownBy(items::next).isInstanceOf(InvalidItemException.class)
+                .extracting(error -> ((InvalidItemException) error).position()).isEqualTo("stdin line 2");
+        assertThat(items.next().payload().asInt()).isEqualTo(3);
+        assertThat(items.position()).isEqualTo("stdin line 3");
+        assertThat(items.next()).isNull();
+    }
+
+    @Test
+    void theRejectedListIsCappedButTheCountIsNot() {
+        RejectedItems rejected = RejectedItems.none();
+        for (int line = 1; line <= 150; line++) {
+            rejected = rejected.plus("stdin line " + line);
+        }
+
+        assertThat(rejected.count()).isEqualTo(150);
+        assertThat(rejected.positions()).hasSize(RejectedItems.MAX_LISTED);
+        assertThat(rejected.describe()).startsWith("150 items rejected: stdin line 1, stdin line 2,")
+                .endsWith("stdin line 100 and 50 more");
+        assertThat(RejectedItems.none().describe()).isEqualTo("no item rejected");
+    }
+
+    @Test
+    void anUnknownOnInvalidItemValueNamesTheFlag() {
+        assertThat(InvalidItemPolicy.of("Skip")).isEqualTo(InvalidItemPolicy.SKIP);
+        assertThatThrownBy(() -> InvalidItemPolicy.of("ignore"))
+                .hasMessage("--on-invalid-item must be one of skip, fail, was 'ignore'");
+    }
+
     private static InlineItems inline(String json) {
         try {
             return new InlineItems(StrictMapper.json().readTree(json));

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Objects;
 
 /** Handler catalogs for dispatcher tests (the real handlers live in the worker module). */
-final class TestCatalogs {
+public final class TestCatalogs {
 
     private TestCatalogs() {
     }
 
-    static HandlerCatalog of(String... names) {
+    public static HandlerCatalog of(String... names) {
         return HandlerCatalog.of(List.of(names).stream().map(TestCatalogs::provider).toList());
     }
 

@@ -1,6 +1,9 @@
 package dev.fanout.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 
 /**
@@ -11,6 +14,9 @@ import java.time.Duration;
  * @param onPartialFailure what a batch that met {@code minSuccessRate} with failures becomes, default {@code continue}
  * @param totalTimeout     a deadline for the whole batch from its registration, or {@code null} for none
  * @param onTotalTimeout   what the deadline does, default {@code collect_partial}
+ * @param onSuccess        where to publish an event when the batch is decided {@code SUCCEEDED} or
+ *                         {@code SUCCEEDED_WITH_FAILURES}, or {@code null}
+ * @param onError          where to publish an event when it is decided otherwise, or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchPolicy(
@@ -18,7 +24,9 @@ public record BatchPolicy(
         Double minSuccessRate,
         PartialFailurePolicy onPartialFailure,
         Duration totalTimeout,
-        TotalTimeoutAction onTotalTimeout) {
+        TotalTimeoutAction onTotalTimeout,
+        ChainTarget onSuccess,
+        ChainTarget onError) {
 
     public static final Strategy DEFAULT_STRATEGY = Strategy.WAIT_ALL;
     public static final double DEFAULT_MIN_SUCCESS_RATE = 1.0;
@@ -38,11 +46,45 @@ public record BatchPolicy(
         onTotalTimeout = onTotalTimeout == null ? DEFAULT_ON_TOTAL_TIMEOUT : onTotalTimeout;
     }
 
+    /** A policy without chaining targets. */
+    public BatchPolicy(Strategy strategy, Double minSuccessRate, PartialFailurePolicy onPartialFailure,
+            Duration totalTimeout, TotalTimeoutAction onTotalTimeout) {
+        this(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout, null, null);
+    }
+
+    /**
+     * Reads a policy from JSON or YAML. The chaining targets are read here, so their errors name
+     * {@code policy.onSuccess} or {@code policy.onError}.
+     */
+    @JsonCreator
+    static BatchPolicy fromJson(
+            @JsonProperty("strategy") Strategy strategy,
+            @JsonProperty("minSuccessRate") Double minSuccessRate,
+            @JsonProperty("onPartialFailure") PartialFailurePolicy onPartialFailure,
+            @JsonProperty("totalTimeout") Duration totalTimeout,
+            @JsonProperty("onTotalTimeout") TotalTimeoutAction onTotalTimeout,
+            @JsonProperty("onSuccess") JsonNode onSuccess,
+            @JsonProperty("onError") JsonNode onError) {
+        return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout,
+                ChainTarget.parse(onSuccess, "policy.onSuccess"), ChainTarget.parse(onError, "policy.onError"));
+    }
+
     public static BatchPolicy ofDefaults() {
         return new BatchPolicy(null, null, null, null, null);
     }
 
     public static BatchPolicy of(Strategy strategy, double minSuccessRate, PartialFailurePolicy onPartialFailure) {
         return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, null, null);
+    }
+
+    /** This policy with chaining targets ({@code null} for none). */
+    public BatchPolicy withChaining(ChainTarget success, ChainTarget error) {
+        return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout, success,
+                error);
+    }
+
+    /** The target for a decided status: {@code onSuccess} for a successful status, else {@code onError}. */
+    public ChainTarget chainTargetFor(BatchStatus status) {
+        return status.isSuccessful() ? onSuccess : onError;
     }
 }

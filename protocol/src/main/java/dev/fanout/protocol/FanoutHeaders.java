@@ -19,6 +19,13 @@ public final class FanoutHeaders {
     public static final String TRACE_ID = "fanout.trace-id";
     public static final String SCHEMA_VERSION = "fanout.schema-version";
 
+    /** On chained events: the decided batch's status, its revision, and which target fired ({@code onSuccess}/{@code onError}). */
+    public static final String BATCH_STATUS = "fanout.batch-status";
+    public static final String BATCH_REVISION = "fanout.batch-revision";
+    public static final String CHAIN_TRIGGER = "fanout.chain-trigger";
+    /** On chained events: the topic the event was routed to (the target's {@code topic}). */
+    public static final String CHAIN_TOPIC = "fanout.chain-topic";
+
     /** Dead-letter context headers; the original record's own headers are kept beside them. */
     public static final String DLT_REASON = "fanout.dlt.reason";
     public static final String DLT_ORIGINAL_TOPIC = "fanout.dlt.original-topic";

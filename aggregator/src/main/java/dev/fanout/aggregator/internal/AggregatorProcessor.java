@@ -1,25 +1,19 @@
 package dev.fanout.aggregator.internal;
 
 import dev.fanout.aggregator.AggregatorMetrics;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.aggregator.ChainTopics;
 import dev.fanout.protocol.BatchDefinition;
-import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
-import dev.fanout.protocol.FanoutHeaders;
-import dev.fanout.protocol.ItemKey;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.PoisonRecordException;
-import dev.fanout.protocol.Strategy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fans item results back in per batch and decides each batch once. Reads batch definitions and item results (raw
- * bytes keyed by batchId), counts each item's first result, decides as soon as {@link DecisionRules} allow, and decides
- * undecided batches whose total timeout passed from a wall-clock punctuator. Records that are not valid envelopes go
- * to the dead-letter sink with their raw bytes; processing goes on.
+ * bytes keyed by batchId), counts each item's first result, decides as soon as {@link DecisionRules} allow, and from
+ * a wall-clock punctuator decides undecided batches whose total timeout passed and removes expired items. What a
+ * decision publishes is {@link Decisions}' job. Records that are not valid envelopes go to the dead-letter sink with
+ * their raw bytes; processing goes on.
  */
 public final class AggregatorProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -45,42 +40,64 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             String resultsTopic,
             String batchStore,
             String itemStore,
+            String itemIdStore,
             String deadlineStore,
+            String expiryStore,
             String batchResultsSink,
             String deadLetterSink,
-            Duration punctuationInterval) {
+            String controlSink,
+            String chainSink,
+            Duration punctuationInterval,
+            Duration itemRetention,
+            int retentionChunk) {
 
         public Wiring {
             Objects.requireNonNull(batchesTopic, "batchesTopic");
             Objects.requireNonNull(resultsTopic, "resultsTopic");
             Objects.requireNonNull(batchStore, "batchStore");
             Objects.requireNonNull(itemStore, "itemStore");
+            Objects.requireNonNull(itemIdStore, "itemIdStore");
             Objects.requireNonNull(deadlineStore, "deadlineStore");
+            Objects.requireNonNull(expiryStore, "expiryStore");
             Objects.requireNonNull(batchResultsSink, "batchResultsSink");
             Objects.requireNonNull(deadLetterSink, "deadLetterSink");
+            Objects.requireNonNull(controlSink, "controlSink");
+            Objects.requireNonNull(chainSink, "chainSink");
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+            Objects.requireNonNull(itemRetention, "itemRetention");
+            if (retentionChunk < 1) {
+                throw new IllegalArgumentException("retentionChunk must be >= 1, was " + retentionChunk);
+            }
         }
     }
 
     private final Wiring wiring;
     private final AggregatorMetrics metrics;
+    private final ChainTopics chainTopics;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, BatchState> batches;
-    private KeyValueStore<String, ItemOutcome> items;
+    private ItemStore items;
     private Deadlines deadlines;
+    private Decisions decisions;
+    private Retention retention;
 
-    public AggregatorProcessor(Wiring wiring, AggregatorMetrics metrics) {
+    public AggregatorProcessor(Wiring wiring, AggregatorMetrics metrics, ChainTopics chainTopics) {
         this.wiring = Objects.requireNonNull(wiring, "wiring");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.chainTopics = Objects.requireNonNull(chainTopics, "chainTopics");
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.batches = context.getStateStore(wiring.batchStore());
-        this.items = context.getStateStore(wiring.itemStore());
+        this.items = new ItemStore(context.getStateStore(wiring.itemStore()),
+                context.getStateStore(wiring.itemIdStore()));
         this.deadlines = new Deadlines(context.getStateStore(wiring.deadlineStore()));
-        context.schedule(wiring.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::decideOverdue);
+        this.decisions = new Decisions(context, wiring, items, chainTopics, metrics);
+        this.retention = new Retention(new Deadlines(context.getStateStore(wiring.expiryStore())), items, batches,
+                decisions, metrics, wiring.itemRetention(), wiring.retentionChunk());
+        context.schedule(wiring.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
@@ -98,14 +115,20 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
 
     private void onResult(ItemResult result) {
         metrics.results().mark();
-        String itemKey = result.itemKey().asString();
-        if (items.get(itemKey) != null) {
+        if (items.contains(result.itemKey())) {
             metrics.duplicates().inc();
-            log.debug("ignoring a second result for item {} (status {})", itemKey, result.status());
+            log.debug("ignoring a second result for item {} (status {})", result.itemKey().asString(),
+                    result.status());
             return;
         }
-        items.put(itemKey, ItemOutcome.of(result));
         BatchState state = load(result.batchId());
+        if (state.itemsRemoved()) {
+            metrics.duplicates().inc();
+            log.debug("ignoring a result for item {}: its batch's items were removed after the retention period",
+                    result.itemKey().asString());
+            return;
+        }
+        items.add(result);
         state.count(result);
         decideIfDue(result.batchId(), state);
         batches.put(result.batchId(), state);
@@ -121,9 +144,19 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         }
         if (!state.isDecided()) {
             deadlines.reschedule(batchId, previous, state.definition());
+            prepareChainTopics(state.definition().policy());
             decideIfDue(batchId, state);
         }
         batches.put(batchId, state);
+    }
+
+    private void prepareChainTopics(BatchPolicy policy) {
+        if (policy.onSuccess() != null) {
+            chainTopics.prepare(policy.onSuccess().topic());
+        }
+        if (policy.onError() != null) {
+            chainTopics.prepare(policy.onError().topic());
+        }
     }
 
     private void decideIfDue(String batchId, BatchState state) {
@@ -131,10 +164,15 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             return;
         }
         DecisionRules.evaluate(state.definition(), state.tally())
-                .ifPresent(verdict -> decide(batchId, state, verdict, context.currentSystemTimeMs()));
+                .ifPresent(verdict -> decide(batchId, state, verdict, context.currentSystemTimeMs(), false));
     }
 
-    /** The wall-clock punctuator: decides every undecided batch whose total timeout has passed. */
+    private void punctuate(long nowMs) {
+        decideOverdue(nowMs);
+        retention.expire(nowMs);
+    }
+
+    /** Decides every undecided batch whose total timeout has passed. */
     private void decideOverdue(long nowMs) {
         for (Deadlines.Due due : deadlines.due(nowMs)) {
             deadlines.remove(due);
@@ -146,24 +184,16 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             if (deadline.isEmpty() || deadline.getAsLong() > nowMs) {
                 continue; // an entry of an older definition; the current one has its own entry
             }
-            decide(due.batchId(), state, DecisionRules.onTotalTimeout(state.definition(), state.tally()), nowMs);
+            decide(due.batchId(), state, DecisionRules.onTotalTimeout(state.definition(), state.tally()), nowMs,
+                    true);
             batches.put(due.batchId(), state);
         }
     }
 
-    private void decide(String batchId, BatchState state, Verdict verdict, long nowMs) {
-        Instant decidedAt = Instant.ofEpochMilli(nowMs);
-        state.decide(verdict.status(), decidedAt);
+    private void decide(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
+        decisions.publish(batchId, state, verdict, nowMs, byTotalTimeout);
         deadlines.cancel(batchId, state.definition());
-        BatchResult result = BatchResults.of(batchId, state, verdict, decidedAt, winnerOutput(batchId, state));
-        Headers headers = new RecordHeaders();
-        FanoutHeaders.put(headers, FanoutHeaders.BATCH_ID, batchId);
-        FanoutHeaders.put(headers, FanoutHeaders.SCHEMA_VERSION, Envelopes.SCHEMA_VERSION);
-        context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),
-                wiring.batchResultsSink());
-        metrics.batchesDecided().inc();
-        log.debug("batch {} decided {} (revision {}): {}", batchId, result.status(), result.revision(),
-                result.reason());
+        retention.schedule(batchId, state.decidedAt());
     }
 
     /**
@@ -194,21 +224,8 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         }
     }
 
-    /** The race winner's output, from the item store (batch state stays small whatever the outputs). */
-    private JsonNode winnerOutput(String batchId, BatchState state) {
-        if (state.winnerIndex() == null || state.definition().policy().strategy() != Strategy.RACE) {
-            return null;
-        }
-        ItemOutcome winner = items.get(new ItemKey(batchId, state.winnerIndex()).asString());
-        return winner == null ? null : winner.output();
-    }
-
     private BatchState load(String batchId) {
         BatchState state = batches.get(batchId);
         return state == null ? new BatchState() : state;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

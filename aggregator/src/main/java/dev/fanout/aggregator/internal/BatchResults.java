@@ -12,7 +12,34 @@ import java.util.Objects;
 /** Builds the {@link BatchResult} of a decided batch from its state. */
 public final class BatchResults {
 
+    /** No record the aggregator writes is larger than this (the broker's default limit is 1 MiB). */
+    public static final int MAX_RECORD_BYTES = 1_000_000;
+
     private BatchResults() {
+    }
+
+    /**
+     * The result as it can be published: unchanged when it encodes within {@code maxBytes}, else without the race
+     * winner's output (which stays in the item store), with a reason saying where to find it.
+     *
+     * @param winnerIndex the race winner's index, or {@code null}
+     */
+    public static BatchResult fit(BatchResult result, int maxBytes, Long winnerIndex) {
+        int size = Envelopes.encode(result).length;
+        if (size <= maxBytes || result.output() == null) {
+            return result;
+        }
+        String where = "the winner's output (" + result.output().toString().length() + " bytes) is too large for the"
+                + " batch result; read it from GET /batches/" + result.batchId() + "/items/" + winnerIndex;
+        return with(result, result.reason() == null ? where : result.reason() + "; " + where, null);
+    }
+
+    /** The same result with another reason and output. */
+    public static BatchResult with(BatchResult r, String reason, JsonNode output) {
+        return new BatchResult(r.schemaVersion(), r.batchId(), r.status(), r.revision(), r.strategy(), r.total(),
+                r.succeeded(), r.failed(), r.timedOut(), r.cancelled(), r.deadLettered(), r.successRate(),
+                r.startedAt(), r.decidedAt(), r.wallMs(), r.sumItemMs(), r.speedup(), r.latencyP50Ms(),
+                r.latencyP95Ms(), r.latencyP99Ms(), reason, r.errors(), output);
     }
 
     /**

@@ -4,21 +4,28 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.fanout.protocol.BatchDefinition;
+import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.BatchStatus;
 import dev.fanout.protocol.ItemResult;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What the aggregator knows about one batch, stored per {@code batchId}: the latest definition, the counts of distinct
- * items, latency and error summaries, the race winner's index and the decision once made. Kept small whatever the
- * batch size and the item outputs: per-item outcomes, the winner's output included, live in the item store.
- * Not thread-safe: one stream task owns each batch.
+ * items, latency and error summaries, the race winner's index, the indexes of the first {@link #FAILED_SAMPLE}
+ * unsuccessful items, and the decision once made (as published, without the race winner's output). Kept small
+ * whatever the batch size and the item outputs: per-item outcomes, the winner's output included, live in the item
+ * store. Not thread-safe: one stream task owns each batch.
  */
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.ANY)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class BatchState {
+
+    /** How many unsuccessful items are remembered by index (for {@code .failed_tasks} in chained events). */
+    public static final int FAILED_SAMPLE = 100;
 
     private BatchDefinition definition;
     private long succeeded;
@@ -35,6 +42,10 @@ public final class BatchState {
     private BatchStatus decidedStatus;
     private int revision;
     private Instant decidedAt;
+    private BatchResult decision;
+    private List<Long> failedSample = new ArrayList<>();
+    private boolean cancelSent;
+    private boolean itemsRemoved;
 
     /**
      * Takes a newer definition. A sealed definition is never replaced by an unsealed one (a late or replayed
@@ -68,6 +79,9 @@ public final class BatchState {
             if (firstFailedIndex == null) {
                 firstFailedIndex = result.index();
             }
+            if (failedSample.size() < FAILED_SAMPLE) {
+                failedSample.add(result.index());
+            }
             if (result.error() != null) {
                 errors.record(result.error().type(), result.error().message());
             } else {
@@ -90,6 +104,22 @@ public final class BatchState {
         decidedStatus = Objects.requireNonNull(status, "status");
         decidedAt = Objects.requireNonNull(at, "at");
         revision++;
+    }
+
+    /** Keeps the decision as published, without the race winner's output (which stays in the item store). */
+    public void recordDecision(BatchResult published) {
+        Objects.requireNonNull(published, "published");
+        decision = published.output() == null ? published : BatchResults.with(published, published.reason(), null);
+    }
+
+    /** Notes that a cancel signal was published for this batch (it is withdrawn when the items expire). */
+    public void markCancelSent() {
+        cancelSent = true;
+    }
+
+    /** Notes that the batch's items were removed after the retention period. */
+    public void markItemsRemoved() {
+        itemsRemoved = true;
     }
 
     public Tally tally() {
@@ -161,6 +191,24 @@ public final class BatchState {
     /** 0 while undecided, then the revision of the latest decision. */
     public int revision() {
         return revision;
+    }
+
+    /** The latest decision as published, without the race winner's output; {@code null} while undecided. */
+    public BatchResult decision() {
+        return decision;
+    }
+
+    /** Indexes of the first {@link #FAILED_SAMPLE} unsuccessful items, in the order they were counted. */
+    public List<Long> failedSample() {
+        return List.copyOf(failedSample);
+    }
+
+    public boolean cancelSent() {
+        return cancelSent;
+    }
+
+    public boolean itemsRemoved() {
+        return itemsRemoved;
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -10,9 +10,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The index of undecided batches with a {@code totalTimeout}, in a store keyed by
- * {@code <deadline epoch ms, zero-padded>/<batchId>}: keys sort by deadline, so the punctuator reads only the
- * entries that are due and stops at the first that is not.
+ * A time index of batches in a store keyed by {@code <epoch ms, zero-padded>/<batchId>}: keys sort by time, so the
+ * punctuator reads only the entries that are due and stops at the first that is not. One instance holds undecided
+ * batches by {@code totalTimeout} deadline, another decided batches by the time their items expire.
  */
 public final class Deadlines {
 
@@ -44,6 +44,11 @@ public final class Deadlines {
         after.ifPresent(deadline -> store.put(key(deadline, batchId), batchId));
     }
 
+    /** Adds an entry for a batch at a time. */
+    public void schedule(String batchId, long atMs) {
+        store.put(key(atMs, batchId), batchId);
+    }
+
     /** Removes a batch's entry, if it has one. */
     public void cancel(String batchId, BatchDefinition definition) {
         deadlineOf(definition).ifPresent(deadline -> store.delete(key(deadline, batchId)));
@@ -51,9 +56,14 @@ public final class Deadlines {
 
     /** The entries whose deadline is at or before {@code nowMs}, earliest first. */
     public List<Due> due(long nowMs) {
+        return due(nowMs, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code max} entries whose time is at or before {@code nowMs}, earliest first. */
+    public List<Due> due(long nowMs, int max) {
         List<Due> due = new ArrayList<>();
         try (KeyValueIterator<String, String> entries = store.all()) {
-            while (entries.hasNext()) {
+            while (entries.hasNext() && due.size() < max) {
                 KeyValue<String, String> entry = entries.next();
                 if (deadlineIn(entry.key) > nowMs) {
                     break;

@@ -4,6 +4,8 @@ import dev.fanout.config.Durations;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.BatchStatus;
+import dev.fanout.protocol.Strategy;
+import dev.fanout.protocol.TotalTimeoutAction;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Objects;
@@ -92,6 +94,26 @@ public final class DecisionRules {
             case CANCEL -> BatchStatus.CANCELLED;
         };
         return new Verdict(status, reason);
+    }
+
+    /**
+     * Whether a decision is made before every item ran, in a way that makes the rest pointless, so that a cancel
+     * signal is due: a {@code fail_fast} or {@code race} decision, or a total timeout with {@code cancel} or
+     * {@code collect_partial}, while the batch is unsealed or some of its items have no result.
+     *
+     * @param byTotalTimeout whether the decision is the total timeout's
+     */
+    public static boolean cancelsTheRest(BatchDefinition definition, Tally tally, boolean byTotalTimeout) {
+        Objects.requireNonNull(tally, "tally");
+        if (definition == null || definition.sealed() && tally.finished() >= definition.total()) {
+            return false;
+        }
+        BatchPolicy policy = definition.policy();
+        if (byTotalTimeout) {
+            return policy.onTotalTimeout() == TotalTimeoutAction.CANCEL
+                    || policy.onTotalTimeout() == TotalTimeoutAction.COLLECT_PARTIAL;
+        }
+        return policy.strategy() == Strategy.FAIL_FAST || policy.strategy() == Strategy.RACE;
     }
 
     /** Success rate as reported: succeeded / total, 0 when the total is 0. */

@@ -19,6 +19,7 @@ public final class TopErrors {
     public static final int MAX_TYPES = 20;
     public static final String OTHER = "(other types)";
     private static final int MAX_EXAMPLE_CHARS = 500;
+    private static final int MAX_TYPE_CHARS = 200;
 
     private final Map<String, ErrorCount> byType = new LinkedHashMap<>();
 
@@ -33,10 +34,11 @@ public final class TopErrors {
     }
 
     /** Counts one error of a type, keeping its message as the example when it is the type's first. */
-    public void record(String type, String message) {
-        Objects.requireNonNull(type, "type");
+    public void record(String errorType, String message) {
+        Objects.requireNonNull(errorType, "errorType");
+        String type = shorten(errorType, MAX_TYPE_CHARS);
         String key = byType.containsKey(type) || byType.size() < MAX_TYPES ? type : OTHER;
-        String example = key.equals(OTHER) ? type + ": " + shorten(message) : shorten(message);
+        String example = shorten(key.equals(OTHER) ? type + ": " + message : message, MAX_EXAMPLE_CHARS);
         byType.merge(key, new ErrorCount(key, 1, example),
                 (old, added) -> new ErrorCount(key, old.count() + 1, old.example()));
     }
@@ -49,8 +51,8 @@ public final class TopErrors {
                 .toList();
     }
 
-    private static String shorten(String message) {
+    private static String shorten(String message, int max) {
         String text = message == null ? "" : message;
-        return text.length() <= MAX_EXAMPLE_CHARS ? text : text.substring(0, MAX_EXAMPLE_CHARS - 1) + "…";
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 }

@@ -58,4 +58,27 @@ class BatchStateTest {
         assertThat(copy.decidedAt()).isEqualTo(CREATED.plusSeconds(9));
         assertThat(copy.revision()).isEqualTo(1);
     }
+
+    @Test
+    void theDecisionTheFailedSampleAndTheSignalsSurviveTheJsonRoundTrip() {
+        BatchState state = new BatchState();
+        state.adopt(Fixtures.sealed("b", 3, BatchPolicy.of(Strategy.RACE, 1.0, PartialFailurePolicy.CONTINUE),
+                CREATED));
+        state.count(Fixtures.failure("b", 2));
+        state.count(Fixtures.success("b", 0, 5, CREATED, JsonNodeFactory.instance.objectNode().put("big", "output")));
+        state.decide(BatchStatus.SUCCEEDED, CREATED.plusSeconds(1));
+        state.recordDecision(BatchResults.of("b", state, new Verdict(BatchStatus.SUCCEEDED, "race"),
+                CREATED.plusSeconds(1), JsonNodeFactory.instance.objectNode().put("big", "output")));
+        state.markCancelSent();
+        state.markItemsRemoved();
+        JsonSerde<BatchState> serde = new JsonSerde<>(BatchState.class);
+
+        BatchState copy = serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+
+        assertThat(copy.decision().reason()).isEqualTo("race");
+        assertThat(copy.decision().output()).as("the winner's output stays in the item store").isNull();
+        assertThat(copy.failedSample()).containsExactly(2L);
+        assertThat(copy.cancelSent()).isTrue();
+        assertThat(copy.itemsRemoved()).isTrue();
+    }
 }

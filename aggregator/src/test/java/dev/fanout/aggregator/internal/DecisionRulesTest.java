@@ -181,4 +181,28 @@ class DecisionRulesTest {
         assertThat(DecisionRules.successRate(0, 0)).isZero();
         assertThat(DecisionRules.successRate(3, 4)).isEqualTo(0.75);
     }
+
+    @ParameterizedTest
+    @CsvSource({"FAIL_FAST, true", "RACE, true", "WAIT_ALL, false", "BEST_EFFORT, false"})
+    void onlyFailFastAndRaceCancelTheRestWhenTheyDecideEarly(Strategy strategy, boolean cancels) {
+        assertThat(DecisionRules.cancelsTheRest(sealed(5, strategy), tally(1, 1), false)).isEqualTo(cancels);
+        assertThat(DecisionRules.cancelsTheRest(open(strategy, 1.0), tally(1, 1), false)).isEqualTo(cancels);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void nothingIsCancelledOnceEveryItemOfASealedBatchFinished(Strategy strategy) {
+        assertThat(DecisionRules.cancelsTheRest(sealed(2, strategy), tally(1, 1), false)).isFalse();
+        assertThat(DecisionRules.cancelsTheRest(sealed(2, strategy), tally(1, 1), true)).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"CANCEL, true", "COLLECT_PARTIAL, true", "FAIL, false"})
+    void aTotalTimeoutCancelsTheRestUnlessItOnlyFails(TotalTimeoutAction action, boolean cancels) {
+        BatchDefinition definition = Fixtures.sealed("b", 10,
+                new BatchPolicy(Strategy.WAIT_ALL, 1.0, PartialFailurePolicy.CONTINUE, Duration.ofSeconds(30), action),
+                CREATED);
+
+        assertThat(DecisionRules.cancelsTheRest(definition, tally(6, 1), true)).isEqualTo(cancels);
+    }
 }

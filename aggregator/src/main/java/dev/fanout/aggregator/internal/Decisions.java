@@ -1,0 +1,143 @@
+package dev.fanout.aggregator.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.aggregator.AggregatorMetrics;
+import dev.fanout.aggregator.ChainTopics;
+import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.ChainTarget;
+import dev.fanout.protocol.ControlSignal;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.Strategy;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes what a decision produces, in the same transaction as the state change: the batch result, a cancel signal
+ * when the rest of the batch is pointless ({@link DecisionRules#cancelsTheRest}), and the event of the policy's
+ * {@code onSuccess} or {@code onError} target.
+ */
+final class Decisions {
+
+    private static final Logger log = LoggerFactory.getLogger(Decisions.class);
+
+    private final ProcessorContext<byte[], byte[]> context;
+    private final AggregatorProcessor.Wiring wiring;
+    private final ItemStore items;
+    private final ChainTopics chainTopics;
+    private final AggregatorMetrics metrics;
+
+    Decisions(ProcessorContext<byte[], byte[]> context, AggregatorProcessor.Wiring wiring, ItemStore items,
+            ChainTopics chainTopics, AggregatorMetrics metrics) {
+        this.context = context;
+        this.wiring = wiring;
+        this.items = items;
+        this.chainTopics = chainTopics;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Decides the batch (the caller stores its state afterwards) and publishes what follows.
+     *
+     * @param byTotalTimeout whether the total timeout decided it
+     */
+    BatchResult publish(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
+        Instant decidedAt = Instant.ofEpochMilli(nowMs);
+        state.decide(verdict.status(), decidedAt);
+        BatchResult result = BatchResults.fit(
+                BatchResults.of(batchId, state, verdict, decidedAt, winnerOutput(batchId, state)),
+                BatchResults.MAX_RECORD_BYTES, state.winnerIndex());
+        state.recordDecision(result);
+        Headers headers = headers(batchId);
+        FanoutHeaders.put(headers, FanoutHeaders.SCHEMA_VERSION, Envelopes.SCHEMA_VERSION);
+        context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),
+                wiring.batchResultsSink());
+        metrics.batchesDecided().inc();
+        log.debug("batch {} decided {} (revision {}): {}", batchId, result.status(), result.revision(),
+                result.reason());
+        if (DecisionRules.cancelsTheRest(state.definition(), state.tally(), byTotalTimeout)) {
+            cancel(batchId, result, decidedAt, nowMs);
+            state.markCancelSent();
+        }
+        ChainTarget target = state.definition().policy().chainTargetFor(result.status());
+        if (target != null) {
+            chain(batchId, target, result, state, nowMs);
+        }
+        return result;
+    }
+
+    /** Withdraws a batch's cancel signal (a tombstone on the compacted control topic) once it no longer matters. */
+    void withdrawCancel(String batchId, long nowMs) {
+        context.forward(new Record<>(utf8(batchId), null, nowMs, headers(batchId)), wiring.controlSink());
+    }
+
+    private void cancel(String batchId, BatchResult result, Instant at, long nowMs) {
+        String reason = "batch decided " + result.status() + (result.reason() == null ? "" : ": " + result.reason());
+        ControlSignal signal = new ControlSignal(Envelopes.SCHEMA_VERSION, batchId, ControlSignal.Action.CANCEL,
+                reason, at);
+        context.forward(new Record<>(utf8(batchId), Envelopes.encode(signal), nowMs, headers(batchId)),
+                wiring.controlSink());
+        metrics.cancels().inc();
+        log.debug("batch {}: cancel signal published ({})", batchId, reason);
+    }
+
+    private void chain(String batchId, ChainTarget target, BatchResult result, BatchState state, long nowMs) {
+        String trigger = result.status().isSuccessful() ? "onSuccess" : "onError";
+        JsonNode event = ChainEvents.render(target, withWinnerOutput(result, batchId, state), state, items);
+        byte[] value = Envelopes.encode(event);
+        if (value.length > BatchResults.MAX_RECORD_BYTES) {
+            metrics.chainFailures().inc();
+            log.error("batch {}: the {} event for topic {} is {} bytes, over the {}-byte limit; it is not published"
+                    + " (refer to less in its templates)", batchId, trigger, target.topic(), value.length,
+                    BatchResults.MAX_RECORD_BYTES);
+            return;
+        }
+        if (!chainTopics.ensure(target.topic())) {
+            metrics.chainFailures().inc();
+            return;
+        }
+        Headers headers = headers(batchId);
+        FanoutHeaders.put(headers, FanoutHeaders.BATCH_STATUS, result.status().name());
+        FanoutHeaders.put(headers, FanoutHeaders.BATCH_REVISION, result.revision());
+        FanoutHeaders.put(headers, FanoutHeaders.CHAIN_TRIGGER, trigger);
+        FanoutHeaders.put(headers, FanoutHeaders.CHAIN_TOPIC, target.topic());
+        context.forward(new Record<>(utf8(batchId), value, nowMs, headers), wiring.chainSink());
+        metrics.chainEvents().inc();
+        log.debug("batch {}: {} event published to {}", batchId, trigger, target.topic());
+    }
+
+    /** The result with the race winner's output even when it was left out of the published record for its size. */
+    private BatchResult withWinnerOutput(BatchResult result, String batchId, BatchState state) {
+        JsonNode output = winnerOutput(batchId, state);
+        if (result.output() != null || output == null) {
+            return result;
+        }
+        return BatchResults.with(result, result.reason(), output);
+    }
+
+    /** The race winner's output, from the item store (batch state stays small whatever the outputs). */
+    private JsonNode winnerOutput(String batchId, BatchState state) {
+        if (state.winnerIndex() == null || state.definition().policy().strategy() != Strategy.RACE) {
+            return null;
+        }
+        ItemOutcome winner = items.get(batchId, state.winnerIndex());
+        return winner == null ? null : winner.output();
+    }
+
+    private static Headers headers(String batchId) {
+        Headers headers = new RecordHeaders();
+        FanoutHeaders.put(headers, FanoutHeaders.BATCH_ID, batchId);
+        return headers;
+    }
+
+    private static byte[] utf8(String text) {
+        return Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
+    }
+}

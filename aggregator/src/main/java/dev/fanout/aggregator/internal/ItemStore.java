@@ -1,0 +1,63 @@
+package dev.fanout.aggregator.internal;
+
+import dev.fanout.protocol.ItemKey;
+import dev.fanout.protocol.ItemResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The processor's side of the item store and the item-id index: it adds outcomes and removes expired ones. */
+public final class ItemStore extends ItemReader {
+
+    private final KeyValueStore<String, ItemOutcome> items;
+    private final KeyValueStore<String, Long> ids;
+
+    public ItemStore(KeyValueStore<String, ItemOutcome> items, KeyValueStore<String, Long> ids) {
+        super(items, ids);
+        this.items = Objects.requireNonNull(items, "items");
+        this.ids = Objects.requireNonNull(ids, "ids");
+    }
+
+    /** Whether a result for this item was already counted. */
+    public boolean contains(ItemKey key) {
+        return items.get(key.asString()) != null;
+    }
+
+    /** Stores the first result of an item; an id that is not the index is indexed (the first such item keeps it). */
+    public void add(ItemResult result) {
+        items.put(result.itemKey().asString(), ItemOutcome.of(result));
+        if (!idIsIndex(result.itemId(), result.index())) {
+            ids.putIfAbsent(idKey(result.batchId(), result.itemId()), result.index());
+        }
+    }
+
+    /**
+     * Removes up to {@code max} of a batch's items, lowest index first, with their id-index entries.
+     *
+     * @return how many were removed and whether any remain
+     */
+    public Removal remove(String batchId, int max) {
+        List<KeyValue<String, ItemOutcome>> doomed = new ArrayList<>();
+        boolean more;
+        try (KeyValueIterator<String, ItemOutcome> range = range(batchId, 0)) {
+            while (range.hasNext() && doomed.size() < max) {
+                doomed.add(range.next());
+            }
+            more = range.hasNext();
+        }
+        for (KeyValue<String, ItemOutcome> entry : doomed) {
+            items.delete(entry.key);
+            if (!idIsIndex(entry.value.itemId(), indexOf(entry.key))) {
+                ids.delete(idKey(batchId, entry.value.itemId()));
+            }
+        }
+        return new Removal(doomed.size(), more);
+    }
+
+    /** What one {@link #remove} call did. */
+    public record Removal(int removed, boolean more) {
+    }
+}

@@ -1,0 +1,27 @@
+package dev.fanout.dispatcher.internal;
+
+import com.codahale.metrics.Meter;
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.dispatcher.Sleeper;
+import dev.fanout.handler.HandlerCatalog;
+import java.time.InstantSource;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * What every dispatch of one {@code Dispatcher} shares: the producer, the settings, the handlers, the clock and the
+ * sleeper, the published-items meter, and the backlog reader.
+ */
+public record DispatchServices(KafkaProducer<String, byte[]> producer, KafkaSettings kafka, HandlerCatalog catalog,
+        InstantSource clock, Sleeper sleeper, Meter published, LaneBacklog backlog) {
+
+    public DispatchServices {
+        Objects.requireNonNull(producer, "producer");
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(published, "published");
+        Objects.requireNonNull(backlog, "backlog");
+    }
+}

@@ -1,0 +1,249 @@
+package dev.fanout.dispatcher.internal;
+
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.dispatcher.DispatchException;
+import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.ItemResult;
+import dev.fanout.protocol.PoisonRecordException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one batch on the results and batch-results topics (both keyed by batch id, so one partition each) on its
+ * own thread: which items have a result (the first per index counts, as in the aggregator), how many succeeded and
+ * failed, how many of the items this dispatch published are still outstanding, and the batch's first decision.
+ * The publishing thread asks it whether an item is done and waits on it for window room.
+ */
+public final class ResultFollower implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ResultFollower.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long WAIT_SLICE_MS = 200;
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String batchId;
+    private final TopicPartition results;
+    private final TopicPartition decisions;
+    private final Map<TopicPartition, Long> startEnds = new HashMap<>();
+    private final CompletableFuture<BatchResult> decision = new CompletableFuture<>();
+    private final Thread thread;
+    private final IndexSet done = new IndexSet();
+    private final IndexSet sent = new IndexSet();
+    private long completedSent;
+    private long succeeded;
+    private long failed;
+    private boolean caughtUp;
+    private Throwable failure;
+    private volatile boolean running = true;
+    private volatile boolean stopWhenDecided;
+
+    private ResultFollower(KafkaSettings kafka, String batchId, boolean fromBeginning) {
+        this.batchId = batchId;
+        this.consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-follow-" + batchId);
+        try {
+            results = BatchPartition.of(consumer, kafka.topics().results().name(), batchId);
+            decisions = BatchPartition.of(consumer, kafka.topics().batchResults().name(), batchId);
+            List<TopicPartition> both = List.of(results, decisions);
+            consumer.assign(both);
+            startEnds.putAll(consumer.endOffsets(both));
+            if (fromBeginning) {
+                consumer.seekToBeginning(both);
+            } else {
+                both.forEach(partition -> consumer.seek(partition, startEnds.get(partition)));
+            }
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+        this.thread = Thread.ofPlatform().daemon().name("fanout-follow-" + batchId).unstarted(this::loop);
+    }
+
+    /**
+     * Starts following.
+     *
+     * @param fromBeginning read the batch's earlier results and decisions too (a resume); otherwise only what
+     *                      arrives from now on
+     */
+    public static ResultFollower start(KafkaSettings kafka, String batchId, boolean fromBeginning) {
+        ResultFollower follower = new ResultFollower(kafka, batchId, fromBeginning);
+        follower.thread.start();
+        return follower;
+    }
+
+    /** The batch's first decision; completes exceptionally if following fails. */
+    public CompletableFuture<BatchResult> decision() {
+        return decision;
+    }
+
+    /** Waits until everything that was on the topics at the start has been read. */
+    public synchronized void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caughtUp) {
+            checkHealthy();
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                throw new DispatchException("reading the earlier results of batch " + batchId + " took longer than "
+                        + timeout, null);
+            }
+            wait(Math.min(left, WAIT_SLICE_MS));
+        }
+    }
+
+    /** Whether the item has a result. */
+    public synchronized boolean isDone(long index) {
+        return done.contains(index);
+    }
+
+    /**
+     * Records that the item is about to be published, unless it has a result already.
+     *
+     * @return false if the item has a result (a resume leaves it out)
+     */
+    public synchronized boolean markSent(long index) {
+        if (done.contains(index)) {
+            return false;
+        }
+        sent.add(index);
+        return true;
+    }
+
+    /** Items this dispatch published that have no result yet. */
+    public synchronized long outstanding() {
+        return sent.size() - completedSent;
+    }
+
+    /**
+     * Waits until fewer than {@code limit} published items are without a result.
+     *
+     * @param keepWaiting asked between waits; false gives up
+     * @return whether there is room (false: gave up)
+     */
+    public synchronized boolean awaitOutstandingBelow(long limit, BooleanSupplier keepWaiting)
+            throws InterruptedException {
+        while (sent.size() - completedSent >= limit) {
+            checkHealthy();
+            if (!keepWaiting.getAsBoolean()) {
+                return false;
+            }
+            wait(WAIT_SLICE_MS);
+        }
+        return true;
+    }
+
+    public synchronized long succeeded() {
+        return succeeded;
+    }
+
+    public synchronized long failed() {
+        return failed;
+    }
+
+    /** Publishing is over: stop as soon as the decision is in (at once if it is). */
+    public void stopWhenDecided() {
+        stopWhenDecided = true;
+        if (decision.isDone()) {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (Thread.currentThread() != thread) {
+            consumer.wakeup();
+            try {
+                thread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (batchId.equals(record.key())) {
+                        accept(record);
+                    }
+                }
+                checkCaughtUp();
+                if (stopWhenDecided && decision.isDone()) {
+                    running = false;
+                }
+            }
+        } catch (WakeupException e) {
+            log.debug("batch {}: stopped following results", batchId);
+        } catch (RuntimeException e) {
+            log.debug("batch {}: following results failed: {}", batchId, e.toString());
+            synchronized (this) {
+                failure = e;
+                notifyAll();
+            }
+            decision.completeExceptionally(e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        try {
+            if (record.topic().equals(results.topic())) {
+                onResult(Envelopes.decode(record.value(), ItemResult.class));
+            } else if (!decision.isDone()) {
+                decision.complete(Envelopes.decode(record.value(), BatchResult.class));
+            }
+        } catch (PoisonRecordException e) {
+            log.warn("batch {}: skipping an invalid record at {}-{}@{}: {}", batchId, record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+        }
+    }
+
+    private synchronized void onResult(ItemResult result) {
+        if (!done.add(result.index())) {
+            return; // a redelivered item's second result: the first one counts
+        }
+        if (result.status().isSuccess()) {
+            succeeded++;
+        } else {
+            failed++;
+        }
+        if (sent.contains(result.index())) {
+            completedSent++;
+            notifyAll();
+        }
+    }
+
+    private void checkCaughtUp() {
+        if (caughtUp) {
+            return;
+        }
+        boolean all = startEnds.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        if (all) {
+            synchronized (this) {
+                caughtUp = true;
+                notifyAll();
+            }
+        }
+    }
+
+    private void checkHealthy() {
+        if (failure != null) {
+            throw new DispatchException("following the results of batch " + batchId + " failed: " + failure, failure);
+        }
+        if (!running && !thread.isAlive()) {
+            throw new DispatchException("stopped following the results of batch " + batchId, null);
+        }
+    }
+}

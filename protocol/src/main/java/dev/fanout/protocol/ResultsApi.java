@@ -1,0 +1,168 @@
+package dev.fanout.protocol;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The aggregator's HTTP results API: its constants and the JSON bodies it answers with. Every response carries the
+ * headers {@value #VERSION_HEADER}: {@value #VERSION} and {@value #TOPIC_PREFIX_HEADER}; errors are a
+ * {@link Problem}.
+ *
+ * <pre>
+ * GET /batches?limit=&amp;after=                       BatchPage, ordered by batch id
+ * GET /batches/{id}                                  BatchView, with the decision as published
+ * GET /batches/{id}/items?status=&amp;limit=&amp;after=      ItemPage, ordered by index
+ * GET /batches/{id}/items/{itemId or index}          ItemView
+ * </pre>
+ */
+public final class ResultsApi {
+
+    /** The port an aggregator serves on unless told otherwise, and where {@code fanout status} looks. */
+    public static final int DEFAULT_PORT = 7070;
+    public static final String VERSION_HEADER = "Fanout-Api";
+    public static final String VERSION = "results/1";
+    /** On every response: the topic prefix of the deployment the aggregator serves (e.g. {@code fanout.}). */
+    public static final String TOPIC_PREFIX_HEADER = "Fanout-Topic-Prefix";
+    /** Set on a request one aggregator instance forwards to the one that owns the batch. */
+    public static final String FORWARDED_HEADER = "Fanout-Forwarded";
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+
+    private ResultsApi() {
+    }
+
+    /**
+     * What the aggregator knows about one batch now.
+     *
+     * @param decided      whether the batch has a decision ({@code status} and {@code decision} are then present)
+     * @param strategy     the policy's strategy; {@code null} while no definition has been read
+     * @param sealed       whether every item has been published; {@code null} while no definition has been read
+     * @param total        the sealed total, or {@code null}
+     * @param finished     items counted so far (results after the decision included)
+     * @param failed       items that did not succeed (failed, timed out or cancelled), as in {@link BatchResult}
+     * @param itemsRemoved the batch's items were removed from the item store after the retention period
+     * @param decision     the decision as published on the batch-results topic; absent in lists
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BatchView(
+            String batchId,
+            boolean decided,
+            BatchStatus status,
+            Strategy strategy,
+            Boolean sealed,
+            Long total,
+            long finished,
+            long succeeded,
+            long failed,
+            long timedOut,
+            long cancelled,
+            long deadLettered,
+            Instant createdAt,
+            Instant decidedAt,
+            boolean itemsRemoved,
+            BatchResult decision) {
+
+        public BatchView {
+            Envelopes.require(batchId, "batchId");
+        }
+
+        /** This view without its decision record (as listed by {@code GET /batches}). */
+        public BatchView withoutDecision() {
+            return new BatchView(batchId, decided, status, strategy, sealed, total, finished, succeeded, failed,
+                    timedOut, cancelled, deadLettered, createdAt, decidedAt, itemsRemoved, null);
+        }
+    }
+
+    /**
+     * One page of batches, by batch id.
+     *
+     * @param next pass as {@code after} for the next page; absent on the last page
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BatchPage(List<BatchView> batches, String next) {
+
+        public BatchPage {
+            batches = List.copyOf(Objects.requireNonNull(batches, "batches"));
+        }
+    }
+
+    /**
+     * One item's counted outcome: the first result the aggregator read for it.
+     *
+     * @param output the handler's output (the {@code .tasks.<id>.output} of workflow engines), on success
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ItemView(
+            String batchId,
+            String itemId,
+            long index,
+            ItemStatus status,
+            FailureReason reason,
+            ItemError error,
+            JsonNode output,
+            Integer attempts,
+            Instant startedAt,
+            Instant finishedAt,
+            long durationMs,
+            String workerId,
+            boolean deadLettered) {
+
+        public ItemView {
+            Envelopes.require(batchId, "batchId");
+            Envelopes.require(itemId, "itemId");
+            Objects.requireNonNull(status, "status");
+        }
+    }
+
+    /**
+     * One page of a batch's items, by index.
+     *
+     * @param next pass as {@code after} for the next page; absent when the batch has no more items to scan
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ItemPage(String batchId, List<ItemView> items, Long next) {
+
+        public ItemPage {
+            Envelopes.require(batchId, "batchId");
+            items = List.copyOf(Objects.requireNonNull(items, "items"));
+        }
+    }
+
+    /** An error answer: the HTTP status and one line saying what is wrong and what to do. */
+    public record Problem(int status, String error) {
+    }
+
+    /** The {@code status} filter of {@code GET /batches/{id}/items}. */
+    public enum ItemFilter {
+        /** Items that succeeded. */
+        SUCCEEDED,
+        /** Items that did not succeed: failed, timed out or cancelled (the batch's {@code failed} count). */
+        FAILED,
+        TIMED_OUT,
+        CANCELLED;
+
+        public boolean matches(ItemStatus status) {
+            return switch (this) {
+                case SUCCEEDED -> status == ItemStatus.SUCCEEDED;
+                case FAILED -> status != ItemStatus.SUCCEEDED;
+                case TIMED_OUT -> status == ItemStatus.TIMED_OUT;
+                case CANCELLED -> status == ItemStatus.CANCELLED;
+            };
+        }
+
+        @JsonValue
+        public String id() {
+            return Names.id(this);
+        }
+
+        @JsonCreator
+        public static ItemFilter of(String text) {
+            return Names.parse(ItemFilter.class, text, "status");
+        }
+    }
+}
