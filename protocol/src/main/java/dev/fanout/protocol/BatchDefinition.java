@@ -22,7 +22,7 @@ public record BatchDefinition(
         boolean sealed,
         BatchPolicy policy,
         Lane lane,
-        Instant createdAt) {
+        Instant createdAt) implements Envelopes.Versioned {
 
     public BatchDefinition {
         Envelopes.require(batchId, "batchId");

@@ -41,7 +41,7 @@ public record BatchResult(
         long latencyP99Ms,
         String reason,
         List<ErrorCount> errors,
-        JsonNode output) {
+        JsonNode output) implements Envelopes.Versioned {
 
     public BatchResult {
         Envelopes.require(batchId, "batchId");

@@ -11,7 +11,8 @@ import java.util.Objects;
  * in force, and every worker reads the topic in full.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ControlSignal(int schemaVersion, String batchId, Action action, String reason, Instant at) {
+public record ControlSignal(int schemaVersion, String batchId, Action action, String reason, Instant at)
+        implements Envelopes.Versioned {
 
     public ControlSignal {
         Envelopes.require(batchId, "batchId");

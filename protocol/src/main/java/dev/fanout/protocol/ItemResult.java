@@ -33,7 +33,7 @@ public record ItemResult(
         long durationMs,
         String workerId,
         boolean deadLettered,
-        String traceId) {
+        String traceId) implements Envelopes.Versioned {
 
     public ItemResult {
         Envelopes.require(batchId, "batchId");

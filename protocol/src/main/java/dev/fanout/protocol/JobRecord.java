@@ -37,7 +37,7 @@ public record JobRecord(
         String traceId,
         int attempt,
         Instant createdAt,
-        Instant expiresAt) {
+        Instant expiresAt) implements Envelopes.Versioned {
 
     public JobRecord {
         Envelopes.require(batchId, "batchId");
