@@ -61,7 +61,7 @@ class WorkerLanesIT {
     void highPriorityItemsPublishedBehindALowPriorityBacklogFinishBeforeMostOfIt() throws Exception {
         worker = Worker.start(WorkerConfig.of(settings).withGroupId("g-" + UUID.randomUUID()).withMaxConcurrency(20),
                 HandlerCatalog.load(), new MetricRegistry(), InstantSource.system(), null);
-        int low = 6_000;
+        int low = 10_000;
         int high = 200;
         publish(Lane.LOW, "backlog", low, null);
         await().atMost(TIMEOUT).until(() -> worker.metrics().succeeded().getCount() >= 300);

@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -52,12 +51,7 @@ public final class ExecHandlerProvider implements ItemHandlerProvider {
 
     @Override
     public ItemHandler create(JsonNode settings) {
-        for (Iterator<String> names = settings.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!SETTINGS.contains(name)) {
-                throw new IllegalArgumentException("exec has no setting '" + name + "'; known: " + SETTINGS);
-            }
-        }
+        HandlerSettings.requireKnown(settings, NAME, SETTINGS);
         JsonNode commandNode = settings.path("command");
         if (!commandNode.isArray() || commandNode.isEmpty()) {
             throw new IllegalArgumentException("exec.command must be a non-empty list, e.g. [python3, score.py]");

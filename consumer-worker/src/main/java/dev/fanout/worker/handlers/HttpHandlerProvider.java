@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -55,12 +54,7 @@ public final class HttpHandlerProvider implements ItemHandlerProvider {
 
     @Override
     public ItemHandler create(JsonNode settings) {
-        for (Iterator<String> names = settings.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!SETTINGS.contains(name)) {
-                throw new IllegalArgumentException("http has no setting '" + name + "'; known: " + SETTINGS);
-            }
-        }
+        HandlerSettings.requireKnown(settings, NAME, SETTINGS);
         String url = settings.path("url").asText("");
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new IllegalArgumentException("http.url must be an http:// or https:// URL, was '" + url + "'");
