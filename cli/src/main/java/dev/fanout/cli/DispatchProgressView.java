@@ -15,66 +15,34 @@ final class DispatchProgressView implements AutoCloseable {
 
     static final Duration RATE_WINDOW = Duration.ofSeconds(10);
 
-    private final PrintStream out;
     private final boolean interactive;
     private final BatchHandle handle;
     private final boolean followResults;
     private final Deque<long[]> samples = new ArrayDeque<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final LiveLine live;
 
     /**
      * @param followResults whether the line is about finished items ({@code --wait}) rather than published ones
      */
     DispatchProgressView(PrintStream out, boolean interactive, BatchHandle handle, boolean followResults) {
-        this.out = out;
         this.interactive = interactive;
         this.handle = handle;
         this.followResults = followResults;
-        this.thread = Thread.ofPlatform().daemon().name("fanout-dispatch-progress").unstarted(this::loop);
+        this.live = new LiveLine(out, interactive, Duration.ofMillis(250), Duration.ofSeconds(5), this::line,
+                "fanout-dispatch-progress");
     }
 
     DispatchProgressView start() {
         DispatchProgress first = handle.progress();
         samples.addLast(new long[] {System.nanoTime(), followResults ? first.finished() : first.published()});
-        thread.start();
+        live.start();
         return this;
     }
 
     /** Stops; on a terminal, leaves the last bar on its own line. */
     @Override
     public void close() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (interactive) {
-            out.print("\r" + line() + "\n");
-            out.flush();
-        }
-    }
-
-    private void loop() {
-        Duration every = interactive ? Duration.ofMillis(250) : Duration.ofSeconds(5);
-        while (running) {
-            try {
-                Thread.sleep(every); // display refresh period
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (interactive) {
-                out.print("\r" + line() + "\u001b[K");
-            } else {
-                out.println(line());
-            }
-            out.flush();
-        }
+        live.close();
     }
 
     private synchronized String line() {
