@@ -22,9 +22,9 @@ import java.util.TreeSet;
  */
 public final class HandlerRegistry {
 
-    /** A handler as offered under one name, with its limits (either may be absent). */
+    /** A handler as offered under one name, with its limits (either may be absent), timeout and retries. */
     public record Entry(String name, String type, ItemHandler handler, Bulkhead bulkhead,
-            GroupRateLimiter rateLimiter) {
+            GroupRateLimiter rateLimiter, HandlerSpec spec) {
     }
 
     private final Map<String, Entry> entries;
@@ -71,7 +71,7 @@ public final class HandlerRegistry {
     private static Entry create(ItemHandlerProvider provider, String name, HandlerSpec spec, Bulkhead bulkhead,
             GroupRateLimiter limiter) {
         try {
-            return new Entry(name, provider.name(), provider.create(spec.settings()), bulkhead, limiter);
+            return new Entry(name, provider.name(), provider.create(spec.settings()), bulkhead, limiter, spec);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("worker.handlers." + name + ": " + e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import dev.fanout.worker.internal.LaneGate;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
+import dev.fanout.worker.internal.Sleeper;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -77,7 +78,8 @@ public final class Worker implements AutoCloseable {
         config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
         this.signals = new ControlSignals(config.kafka(), config.workerId());
         ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),
-                adaptive, signals, publisher, metrics, clock, config.workerId(), config.maxRecordBytes());
+                adaptive, signals, publisher, metrics, clock, Sleeper.SYSTEM, config.workerId(),
+                config.maxRecordBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));

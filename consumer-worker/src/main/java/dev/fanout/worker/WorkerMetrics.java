@@ -18,6 +18,7 @@ public final class WorkerMetrics {
     private final Counter deadLetters;
     private final Counter poison;
     private final Counter cancelled;
+    private final Counter abandoned;
     private final Timer latency;
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
@@ -29,6 +30,7 @@ public final class WorkerMetrics {
         this.deadLetters = registry.counter(name("dead-letters"));
         this.poison = registry.counter(name("poison"));
         this.cancelled = registry.counter(name("items.cancelled"));
+        this.abandoned = registry.counter(name("items.abandoned"));
         this.latency = registry.timer(name("item.latency"));
     }
 
@@ -60,6 +62,11 @@ public final class WorkerMetrics {
     /** Items of cancelled batches recorded CANCELLED without running. */
     public Counter cancelled() {
         return cancelled;
+    }
+
+    /** Handlers still running after their timeout released the item's slot (they ignored interruption). */
+    public Counter abandoned() {
+        return abandoned;
     }
 
     public Timer latency() {

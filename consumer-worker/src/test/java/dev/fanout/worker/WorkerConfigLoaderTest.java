@@ -49,6 +49,28 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void aHandlerTakesItsTimeoutAndRetryPolicyFromTheFile() throws Exception {
+        WorkerConfig config = WorkerConfigLoader.load(KAFKA, write("""
+                handlers:
+                  users:
+                    type: echo
+                    timeout: 10s
+                    onTimeout: cancel
+                    retry: {initialInterval: 200ms, backoffCoefficient: 3.0, maximumInterval: 5s, maximumAttempts: 4,
+                            nonRetryable: [IllegalStateException]}
+                """), Map.of(), Map.of());
+
+        HandlerSpec users = config.handlers().get("users");
+        assertThat(users.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(users.onTimeout()).isEqualTo(TimeoutPolicy.CANCEL);
+        assertThat(users.retry()).isEqualTo(new RetryPolicy(Duration.ofMillis(200), 3.0, Duration.ofSeconds(5), 4,
+                List.of("IllegalStateException")));
+        assertThatThrownBy(() -> WorkerConfigLoader.load(KAFKA,
+                write("handlers: {users: {type: echo, retry: {maximumAttempts: 0}}}\n"), Map.of(), Map.of()))
+                .hasMessageContaining("retry.maximumAttempts must be >= 1, was 0");
+    }
+
+    @Test
     void theEnvironmentOverridesTheFileAndFlagsOverrideTheEnvironment() throws Exception {
         Path file = write("maxConcurrency: 10\ngroupId: from-file\n");
 

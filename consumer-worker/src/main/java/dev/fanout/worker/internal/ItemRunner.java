@@ -15,6 +15,8 @@ import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.PoisonRecordException;
 import dev.fanout.worker.HandlerRegistry;
+import dev.fanout.worker.RetryPolicy;
+import dev.fanout.worker.TimeoutPolicy;
 import dev.fanout.worker.WorkerMetrics;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Duration;
@@ -44,6 +46,7 @@ public final class ItemRunner {
     private final Function<String, Lane> laneOfTopic;
     private final AdaptiveLimit adaptive;
     private final ControlSignals signals;
+    private final Sleeper sleeper;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
@@ -56,11 +59,13 @@ public final class ItemRunner {
      * @param laneOfTopic the lane of a jobs topic
      * @param adaptive    resizes the bulkhead and the gate from what it observes, or {@code null} for a fixed limit
      * @param signals     the control signals in force (cancelled batches)
+     * @param sleeper     waits between attempts (the worker's clock)
      */
     public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, LaneGate gate, Function<String, Lane> laneOfTopic,
             AdaptiveLimit adaptive, ControlSignals signals, OutcomePublisher publisher, WorkerMetrics metrics,
-            InstantSource clock, String workerId, int maxRecordBytes) {
+            InstantSource clock, Sleeper sleeper, String workerId, int maxRecordBytes) {
         this.signals = signals;
+        this.sleeper = sleeper;
         this.handlers = handlers;
         this.bulkhead = bulkhead;
         this.gate = gate;
@@ -100,51 +105,135 @@ public final class ItemRunner {
 
     private CompletableFuture<Void> execute(ConsumerRecord<String, byte[]> record, int deliveryCount, JobRecord job,
             HandlerRegistry.Entry handler) {
-        Item item = new Item(job.payload(),
-                job.settings() == null ? JsonNodeFactory.instance.objectNode() : job.settings(),
-                new ItemContext(job.batchId(), job.itemId(), job.index(), job.total() == null ? -1 : job.total(),
-                        record.key(), job.attempt(), deliveryCount, job.traceId(), Instant.MAX, job.handler()));
-        Instant[] started = new Instant[1];
-        JsonNode output;
-        try {
-            output = limited(handler, laneOfTopic.apply(record.topic()), () -> {
+        RetryPolicy retry = handler.spec().retry();
+        Instant firstStart = null;
+        long totalMs = 0;
+        for (int attempt = job.attempt(); ; attempt++) {
+            int thisAttempt = attempt;
+            Instant[] started = new Instant[1];
+            try {
+                JsonNode output = limited(handler, laneOfTopic.apply(record.topic()), () -> {
+                    Instant now = clock.instant();
+                    if (job.isExpiredAt(now)) {
+                        throw new Expired(now, job.expiresAt());
+                    }
+                    if (signals.isCancelled(job.batchId())) {
+                        throw new Cancelled(signals.reason(job.batchId()));
+                    }
+                    started[0] = now;
+                    metrics.started().mark();
+                    Duration timeout = handler.spec().timeout();
+                    Item item = new Item(job.payload(),
+                            job.settings() == null ? JsonNodeFactory.instance.objectNode() : job.settings(),
+                            new ItemContext(job.batchId(), job.itemId(), job.index(),
+                                    job.total() == null ? -1 : job.total(), record.key(), thisAttempt, deliveryCount,
+                                    job.traceId(), timeout == null ? Instant.MAX : now.plus(timeout), job.handler()));
+                    return timed(handler, item);
+                });
+                Instant finished = clock.instant();
+                observe(started[0], finished, false, false);
+                firstStart = firstStart == null ? started[0] : firstStart;
+                long durationMs = totalMs + millis(started[0], finished);
+                metrics.latency().update(Duration.ofMillis(millis(started[0], finished)));
+                metrics.succeeded().mark();
+                return publisher.publish(new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
+                        job.index(), ItemStatus.SUCCEEDED, null, null, output, attempt - job.attempt() + 1,
+                        firstStart, finished, durationMs, workerId, false, job.traceId()));
+            } catch (Cancelled cancelled) {
+                return cancel(job, cancelled.getMessage());
+            } catch (Expired expired) {
                 Instant now = clock.instant();
-                if (job.isExpiredAt(now)) {
-                    throw new Expired(now, job.expiresAt());
+                return fail(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
+                        now, now, 0);
+            } catch (Exception | LinkageError | AssertionError e) {
+                Instant now = clock.instant();
+                Instant start = started[0] == null ? now : started[0];
+                firstStart = firstStart == null ? start : firstStart;
+                totalMs += millis(start, now);
+                if (started[0] != null) {
+                    observe(start, now, true, e instanceof ThrottledException);
                 }
-                if (signals.isCancelled(job.batchId())) {
-                    throw new Cancelled(signals.reason(job.batchId()));
+                int attempts = attempt - job.attempt() + 1;
+                boolean timedOut = e instanceof ItemTimeout;
+                if (timedOut && handler.spec().onTimeout() == TimeoutPolicy.CANCEL) {
+                    return fail(record, job, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, ItemError.of(e), e,
+                            firstStart, now, totalMs, attempts);
                 }
-                started[0] = now;
-                metrics.started().mark();
-                return handler.handler().handle(item);
-            });
-        } catch (Cancelled cancelled) {
-            return cancel(job, cancelled.getMessage());
-        } catch (Expired expired) {
-            Instant now = clock.instant();
-            return fail(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
-                    now, now, 0);
-        } catch (Exception | LinkageError | AssertionError e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+                if (e instanceof InterruptedException || attempts >= retry.maximumAttempts() || !retry.retries(e)) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    FailureReason reason = attempts > 1 && retry.retries(e) ? FailureReason.RETRIES_EXHAUSTED
+                            : timedOut ? FailureReason.TIMEOUT : FailureReason.HANDLER_ERROR;
+                    return fail(record, job, ItemStatus.FAILED, reason, ItemError.of(e), e, firstStart, now, totalMs,
+                            attempts);
+                }
+                try {
+                    sleeper.sleep(backoff(retry, attempts + 1, e));
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    return fail(record, job, ItemStatus.FAILED, FailureReason.HANDLER_ERROR, ItemError.of(e), e,
+                            firstStart, now, totalMs, attempts);
+                }
             }
-            Instant now = clock.instant();
-            Instant start = started[0] == null ? now : started[0];
-            if (started[0] != null) {
-                observe(start, now, true, e instanceof ThrottledException);
-            }
-            return fail(record, job, FailureReason.HANDLER_ERROR, ItemError.of(e), e, start, now, millis(start, now));
         }
-        Instant finished = clock.instant();
-        observe(started[0], finished, false, false);
-        long durationMs = millis(started[0], finished);
-        metrics.latency().update(Duration.ofMillis(durationMs));
-        metrics.succeeded().mark();
-        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
-                ItemStatus.SUCCEEDED, null, null, output, job.attempt(), started[0], finished, durationMs, workerId,
-                false, job.traceId());
-        return publisher.publish(result);
+    }
+
+    /** The wait before the next attempt: the policy's backoff with +-20% jitter, or longer if the downstream asked. */
+    private static Duration backoff(RetryPolicy retry, int next, Throwable error) {
+        long base = retry.backoff(next).toMillis();
+        long jittered = Math.round(base * (0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+        long asked = error instanceof ThrottledException throttled
+                ? throttled.retryAfter().map(Duration::toMillis).orElse(0L) : 0L;
+        return Duration.ofMillis(Math.max(jittered, asked));
+    }
+
+    /**
+     * Runs the handler, within its timeout if it has one. The handler runs on a child virtual thread; at the timeout
+     * the child is interrupted and the item's slot is released at once, even if the handler ignores interruption (it
+     * then runs on outside every limit, counted in {@code items.abandoned}).
+     */
+    private JsonNode timed(HandlerRegistry.Entry handler, Item item) throws Exception {
+        Duration timeout = handler.spec().timeout();
+        if (timeout == null) {
+            return handler.handler().handle(item);
+        }
+        CompletableFuture<JsonNode> call = new CompletableFuture<>();
+        Thread child = Thread.ofVirtual().name("fanout-handler-" + item.context().index()).start(() -> {
+            try {
+                call.complete(handler.handler().handle(item));
+            } catch (Throwable error) {
+                call.completeExceptionally(error);
+            }
+        });
+        try {
+            return call.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException late) {
+            child.interrupt();
+            if (child.isAlive() && !child.join(Duration.ofMillis(50))) {
+                metrics.abandoned().inc();
+            }
+            throw new ItemTimeout(handler.name(), timeout);
+        } catch (java.util.concurrent.ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw failed;
+        } catch (InterruptedException stopping) {
+            child.interrupt();
+            throw stopping;
+        }
+    }
+
+    /** An attempt ran past its handler's timeout. */
+    static final class ItemTimeout extends Exception {
+        ItemTimeout(String handler, Duration timeout) {
+            super("handler " + handler + " ran past its timeout of " + timeout.toMillis() + " ms");
+        }
     }
 
     /**
@@ -179,16 +268,23 @@ public final class ItemRunner {
 
     private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, FailureReason reason,
             ItemError error, Throwable cause, Instant started, Instant finished, long durationMs) {
+        return fail(record, job, ItemStatus.FAILED, reason, error, cause, started, finished, durationMs, 1);
+    }
+
+    private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, ItemStatus status,
+            FailureReason reason, ItemError error, Throwable cause, Instant started, Instant finished,
+            long durationMs, int attempts) {
         metrics.failed().mark();
         metrics.deadLetters().inc();
         if (durationMs > 0) {
             metrics.latency().update(Duration.ofMillis(durationMs));
         }
-        log.debug("item {}/{} failed ({}): {}", job.batchId(), job.index(), reason, error.message());
+        log.debug("item {}/{} failed ({}) after {} attempts: {}", job.batchId(), job.index(), reason, attempts,
+                error.message());
         ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, reason, error, cause, job.attempt(), finished, finished, workerId);
+                record, reason, error, cause, attempts, started, finished, workerId);
         ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
-                ItemStatus.FAILED, reason, error, null, job.attempt(), started, finished, durationMs, workerId, true,
+                status, reason, error, null, attempts, started, finished, durationMs, workerId, true,
                 job.traceId());
         return publisher.publish(deadLetter, result);
     }
