@@ -42,8 +42,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (concurrency / latency) and, on the same broker in the same run, with a plain {@code KafkaConsumer} loop that
  * processes each record in turn.
  *
+ * <p>Then the in-flight check: a worker in a child JVM with {@code -Xmx512m} and {@code maxConcurrency} 10,000 runs
+ * 20,000 items of 2 s each, and reports the peak of items running at once and of the heap used.
+ *
  * <p>Options: {@code --items 50000 --keys 10000 --partitions 8 --concurrency 200 --latency-ms 20
- * --plain-items 300}.
+ * --plain-items 300 --inflight 10000}.
  */
 final class WorkerBenchmark {
 
@@ -58,6 +61,7 @@ final class WorkerBenchmark {
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "200"));
         long latencyMs = Long.parseLong(options.getOrDefault("latency-ms", "20"));
         int plainItems = Integer.parseInt(options.getOrDefault("plain-items", "300"));
+        int inFlight = Integer.parseInt(options.getOrDefault("inflight", "10000"));
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults().withMaxHeap("1g"))) {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers())
@@ -100,8 +104,29 @@ final class WorkerBenchmark {
             System.out.printf(Locale.ROOT, "%-44s %,12.1f x%n", "Fanout / plain loop", fanoutRate / plainRate);
             System.out.printf(Locale.ROOT, "RESULT worker items=%d concurrency=%d latencyMs=%d fanout=%.0f"
                     + " littlesLaw=%.0f plain=%.0f%n", items, concurrency, latencyMs, fanoutRate, littlesLaw, plainRate);
+
+            if (inFlight > 0) {
+                inFlightCheck(broker, inFlight);
+            }
         }
         return 0;
+    }
+
+    /** One worker, -Xmx512m, maxConcurrency {@code inFlight}, 2 x inFlight items of 2 s each. */
+    private static void inFlightCheck(EmbeddedKafkaBroker broker, int inFlight) {
+        KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers())
+                .withTopicPrefix("inflight-" + UUID.randomUUID().toString().substring(0, 6) + ".")
+                .withPartitions(8, 8);
+        TopicInitializer.ensure(settings, settings.topics().all());
+        int items = inFlight * 2;
+        System.out.printf(Locale.ROOT, "%nin-flight check: one worker, -Xmx512m, maxConcurrency %,d, %,d items of"
+                + " 2 s ...%n", inFlight, items);
+        publish(settings, items, items, 2_000);
+        List<String> lines = ChildJvm.run("512m", InFlightChild.class.getName(), List.of(broker.bootstrapServers(),
+                settings.topicPrefix(), Integer.toString(inFlight), Integer.toString(items)));
+        String figures = lines.get(lines.size() - 1);
+        System.out.println("in-flight check: " + figures + " (heap limit 512 MB)");
+        System.out.println("RESULT inflight concurrency=" + inFlight + " " + figures);
     }
 
     private static void publish(KafkaSettings settings, int items, int keys, long latencyMs) {
