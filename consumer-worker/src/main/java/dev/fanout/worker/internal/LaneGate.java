@@ -5,6 +5,7 @@ import dev.fanout.worker.LanePolicy;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The order in which waiting items enter the worker's bulkhead: one slot per permit of {@code maxConcurrency};
@@ -37,21 +38,20 @@ public final class LaneGate {
                 inUse++;
                 return;
             }
-            waiter = new Waiter();
+            waiter = new Waiter(Thread.currentThread());
             waiting.get(lane).addLast(waiter);
         }
-        synchronized (waiter) {
-            try {
-                while (!waiter.granted) {
-                    waiter.wait();
-                }
-            } catch (InterruptedException e) {
+        while (!waiter.granted) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
                 synchronized (this) {
-                    if (!waiting.get(lane).remove(waiter)) {
-                        release(); // granted while being interrupted: pass the slot on
+                    if (waiting.get(lane).remove(waiter)) {
+                        throw new InterruptedException("interrupted while waiting for a slot");
                     }
                 }
-                throw e;
+                // granted while being interrupted: keep the slot and the interrupt
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -67,10 +67,7 @@ public final class LaneGate {
             }
         }
         if (next != null) {
-            synchronized (next) {
-                next.granted = true;
-                next.notifyAll();
-            }
+            next.grant();
         }
     }
 
@@ -90,10 +87,7 @@ public final class LaneGate {
                 }
                 inUse++;
             }
-            synchronized (next) {
-                next.granted = true;
-                next.notifyAll();
-            }
+            next.grant();
         }
     }
 
@@ -139,6 +133,16 @@ public final class LaneGate {
     }
 
     private static final class Waiter {
-        private boolean granted;
+        private final Thread thread;
+        private volatile boolean granted;
+
+        Waiter(Thread thread) {
+            this.thread = thread;
+        }
+
+        void grant() {
+            granted = true;
+            LockSupport.unpark(thread);
+        }
     }
 }
