@@ -40,6 +40,9 @@ public final class FanoutHeaders {
     public static final String DLT_LAST_FAILURE = "fanout.dlt.last-failure";
     public static final String DLT_WORKER_ID = "fanout.dlt.worker-id";
 
+    /** On a replayed record: the dead letter it was replayed from, {@code <dlq topic>/<partition>/<offset>}. */
+    public static final String REPLAY_OF = "fanout.replay-of";
+
     private FanoutHeaders() {
     }
 

@@ -17,6 +17,9 @@ import java.util.Objects;
  *   <li>{@code <prefix>batch-results}: {@link BatchResult}s keyed by batch id</li>
  *   <li>{@code <prefix>dlq}: dead letters: the original key, value and headers plus context headers</li>
  *   <li>{@code <prefix>control}: {@link ControlSignal}s keyed by batch id, compacted</li>
+ *   <li>{@code <prefix>dlq-replays}: the replay ledger of {@code fanout dlq replay}, keyed by the replayed dead
+ *       letter's coordinates {@code <dlq topic>/<partition>/<offset>}, compacted; created by the replay tool, not
+ *       listed in {@link #all()}</li>
  * </ul>
  */
 public final class Topics {
@@ -32,6 +35,7 @@ public final class Topics {
     private final TopicDescriptor<BatchResult> batchResults;
     private final TopicDescriptor<byte[]> deadLetters;
     private final TopicDescriptor<ControlSignal> control;
+    private final TopicDescriptor<byte[]> deadLetterReplays;
 
     /**
      * @param prefix            prepended to every name; letters, digits, '.', '_' and '-' only
@@ -60,6 +64,8 @@ public final class Topics {
         batchResults = new TopicDescriptor<>(prefix + "batch-results", BatchResult.class, resultPartitions, Map.of());
         deadLetters = new TopicDescriptor<>(prefix + "dlq", byte[].class, resultPartitions, Map.of());
         control = new TopicDescriptor<>(prefix + "control", ControlSignal.class, 1,
+                Map.of("cleanup.policy", "compact"));
+        deadLetterReplays = new TopicDescriptor<>(prefix + "dlq-replays", byte[].class, 1,
                 Map.of("cleanup.policy", "compact"));
     }
 
@@ -93,6 +99,14 @@ public final class Topics {
 
     public TopicDescriptor<ControlSignal> control() {
         return control;
+    }
+
+    /**
+     * The replay ledger: one record per replayed dead letter, keyed by its coordinates
+     * ({@code <dlq topic>/<partition>/<offset>}), compacted. Only the replay tool creates and reads it.
+     */
+    public TopicDescriptor<byte[]> deadLetterReplays() {
+        return deadLetterReplays;
     }
 
     /** Every topic, in creation order. */

@@ -7,7 +7,6 @@ import dev.fanout.handler.ItemContext;
 import dev.fanout.handler.ThrottledException;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
-import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.ItemError;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.ItemStatus;
@@ -27,9 +26,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job record to its terminal records: decodes it (a poison record is dead-lettered with its raw bytes),
@@ -37,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * Returns a future that completes when the broker has acknowledged them.
  */
 public final class ItemRunner {
-
-    private static final Logger log = LoggerFactory.getLogger(ItemRunner.class);
 
     private final HandlerRegistry handlers;
     private final Bulkhead bulkhead;
@@ -48,6 +42,7 @@ public final class ItemRunner {
     private final ControlSignals signals;
     private final Sleeper sleeper;
     private final OutcomePublisher publisher;
+    private final Outcomes outcomes;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
     private final String workerId;
@@ -72,6 +67,7 @@ public final class ItemRunner {
         this.laneOfTopic = laneOfTopic;
         this.adaptive = adaptive;
         this.publisher = publisher;
+        this.outcomes = new Outcomes(publisher, metrics, clock, workerId);
         this.metrics = metrics;
         this.clock = clock;
         this.workerId = workerId;
@@ -83,7 +79,7 @@ public final class ItemRunner {
         ConsumerRecord<String, byte[]> record = tracked.record();
         int size = record.value() == null ? 0 : record.value().length;
         if (size > maxRecordBytes) {
-            return rejected(record, FailureReason.OVERSIZED, "the record value is " + size
+            return outcomes.rejected(record, FailureReason.OVERSIZED, "the record value is " + size
                     + " bytes, over the worker's maxRecordBytes of " + maxRecordBytes
                     + "; send large payloads by reference (a URL or object key) or raise worker.maxRecordBytes");
         }
@@ -91,14 +87,14 @@ public final class ItemRunner {
         try {
             job = Envelopes.decode(record.value(), JobRecord.class);
         } catch (PoisonRecordException e) {
-            return rejected(record, e.reason(), e.getMessage());
+            return outcomes.rejected(record, e.reason(), e.getMessage());
         }
         Optional<HandlerRegistry.Entry> handler = handlers.find(job.handler());
         if (handler.isEmpty()) {
             Instant now = clock.instant();
             ItemError error = new ItemError("UnknownHandler", "handler '" + job.handler()
                     + "' is not available on worker " + workerId + "; this worker has: " + handlers.names());
-            return fail(record, job, FailureReason.UNKNOWN_HANDLER, error, null, now, now, 0);
+            return outcomes.failed(record, job, FailureReason.UNKNOWN_HANDLER, error, null, now, now, 0);
         }
         return execute(record, tracked.deliveryCount(), job, handler.get());
     }
@@ -140,10 +136,10 @@ public final class ItemRunner {
                         job.index(), ItemStatus.SUCCEEDED, null, null, output, attempt - job.attempt() + 1,
                         firstStart, finished, durationMs, workerId, false, job.traceId()));
             } catch (Cancelled cancelled) {
-                return cancel(job, cancelled.getMessage());
+                return outcomes.cancelled(job, cancelled.getMessage());
             } catch (Expired expired) {
                 Instant now = clock.instant();
-                return fail(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
+                return outcomes.failed(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
                         now, now, 0);
             } catch (Exception | LinkageError | AssertionError e) {
                 Instant now = clock.instant();
@@ -156,7 +152,7 @@ public final class ItemRunner {
                 int attempts = attempt - job.attempt() + 1;
                 boolean timedOut = e instanceof ItemTimeout;
                 if (timedOut && handler.spec().onTimeout() == TimeoutPolicy.CANCEL) {
-                    return fail(record, job, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, ItemError.of(e), e,
+                    return outcomes.failed(record, job, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, ItemError.of(e), e,
                             firstStart, now, totalMs, attempts);
                 }
                 if (e instanceof InterruptedException || attempts >= retry.maximumAttempts() || !retry.retries(e)) {
@@ -165,14 +161,14 @@ public final class ItemRunner {
                     }
                     FailureReason reason = attempts > 1 && retry.retries(e) ? FailureReason.RETRIES_EXHAUSTED
                             : timedOut ? FailureReason.TIMEOUT : FailureReason.HANDLER_ERROR;
-                    return fail(record, job, ItemStatus.FAILED, reason, ItemError.of(e), e, firstStart, now, totalMs,
+                    return outcomes.failed(record, job, ItemStatus.FAILED, reason, ItemError.of(e), e, firstStart, now, totalMs,
                             attempts);
                 }
                 try {
                     sleeper.sleep(backoff(retry, attempts + 1, e));
                 } catch (InterruptedException stopping) {
                     Thread.currentThread().interrupt();
-                    return fail(record, job, ItemStatus.FAILED, FailureReason.HANDLER_ERROR, ItemError.of(e), e,
+                    return outcomes.failed(record, job, ItemStatus.FAILED, FailureReason.HANDLER_ERROR, ItemError.of(e), e,
                             firstStart, now, totalMs, attempts);
                 }
             }
@@ -264,73 +260,6 @@ public final class ItemRunner {
             int inUse = metricsNow.getMaxAllowedConcurrentCalls() - metricsNow.getAvailableConcurrentCalls() + 1;
             adaptive.record(Duration.between(start, end).toNanos() / 1_000, error, throttled, inUse);
         }
-    }
-
-    private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, FailureReason reason,
-            ItemError error, Throwable cause, Instant started, Instant finished, long durationMs) {
-        return fail(record, job, ItemStatus.FAILED, reason, error, cause, started, finished, durationMs, 1);
-    }
-
-    private CompletableFuture<Void> fail(ConsumerRecord<String, byte[]> record, JobRecord job, ItemStatus status,
-            FailureReason reason, ItemError error, Throwable cause, Instant started, Instant finished,
-            long durationMs, int attempts) {
-        metrics.failed().mark();
-        metrics.deadLetters().inc();
-        if (durationMs > 0) {
-            metrics.latency().update(Duration.ofMillis(durationMs));
-        }
-        log.debug("item {}/{} failed ({}) after {} attempts: {}", job.batchId(), job.index(), reason, attempts,
-                error.message());
-        ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, reason, error, cause, attempts, started, finished, workerId);
-        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
-                status, reason, error, null, attempts, started, finished, durationMs, workerId, true,
-                job.traceId());
-        return publisher.publish(deadLetter, result);
-    }
-
-    /**
-     * A record that is not a runnable job: dead-lettered with its raw bytes. When its headers still identify the
-     * item, a FAILED result is published too, so its batch can complete.
-     */
-    private CompletableFuture<Void> rejected(ConsumerRecord<String, byte[]> record, FailureReason reason, String why) {
-        metrics.poison().inc();
-        metrics.deadLetters().inc();
-        log.warn("dead-lettering {} record at {}-{}@{}: {}", reason, record.topic(), record.partition(),
-                record.offset(), why);
-        Instant now = clock.instant();
-        ItemError error = new ItemError(reason.name(), why);
-        ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, reason, error, null, 1, now, now, workerId);
-        ItemResult result = identifiedResult(record, reason, error, now);
-        if (result != null) {
-            metrics.failed().mark();
-        }
-        return publisher.publish(deadLetter, result);
-    }
-
-    private ItemResult identifiedResult(ConsumerRecord<String, byte[]> record, FailureReason reason, ItemError error,
-            Instant now) {
-        Optional<String> batchId = FanoutHeaders.text(record.headers(), FanoutHeaders.BATCH_ID);
-        Optional<String> index = FanoutHeaders.text(record.headers(), FanoutHeaders.ITEM_INDEX);
-        if (batchId.isEmpty() || batchId.get().isBlank() || index.isEmpty() || !index.get().matches("\\d{1,18}")) {
-            return null;
-        }
-        String itemId = FanoutHeaders.text(record.headers(), FanoutHeaders.ITEM_ID).orElse(index.get());
-        String traceId = FanoutHeaders.text(record.headers(), FanoutHeaders.TRACE_ID)
-                .orElse(JobRecord.defaultTraceId(batchId.get(), Long.parseLong(index.get())));
-        return new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId, Long.parseLong(index.get()),
-                ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true, traceId);
-    }
-
-    /** A cancelled batch's item that had not started: recorded {@code CANCELLED}, not run, not dead-lettered. */
-    private CompletableFuture<Void> cancel(JobRecord job, String reason) {
-        metrics.cancelled().inc();
-        Instant now = clock.instant();
-        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
-                ItemStatus.CANCELLED, FailureReason.CANCELLED, new ItemError("Cancelled", reason), null,
-                job.attempt(), now, now, 0, workerId, false, job.traceId());
-        return publisher.publish(result);
     }
 
     /** The item's batch was cancelled before the item started. */
