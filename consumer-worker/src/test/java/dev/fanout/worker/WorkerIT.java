@@ -161,8 +161,11 @@ class WorkerIT {
             assertThat(r.reason()).isEqualTo(FailureReason.OVERSIZED);
             assertThat(r.error().message()).contains("over the worker's maxRecordBytes of 2048");
         });
-        assertThat(records.awaitAtLeast(topics.deadLetters().name(), 1, TIMEOUT)).singleElement()
-                .satisfies(r -> assertThat(r.value()).hasSizeGreaterThan(4000));
+        assertThat(records.awaitAtLeast(topics.deadLetters().name(), 1, TIMEOUT)).singleElement().satisfies(r -> {
+            assertThat(r.value()).as("too large for a produce request too: left out").isNull();
+            assertThat(Long.parseLong(header(r, FanoutHeaders.DLT_ORIGINAL_SIZE))).isGreaterThan(4000);
+            assertThat(header(r, FanoutHeaders.DLT_ORIGINAL_OFFSET)).isEqualTo("0");
+        });
     }
 
     private Worker startWorker(WorkerConfig config) {

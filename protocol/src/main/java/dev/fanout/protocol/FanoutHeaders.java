@@ -39,6 +39,8 @@ public final class FanoutHeaders {
     public static final String DLT_FIRST_FAILURE = "fanout.dlt.first-failure";
     public static final String DLT_LAST_FAILURE = "fanout.dlt.last-failure";
     public static final String DLT_WORKER_ID = "fanout.dlt.worker-id";
+    /** On the dead letter of an oversized record, which carries no value: the original value's size in bytes. */
+    public static final String DLT_ORIGINAL_SIZE = "fanout.dlt.original-size";
 
     /** On a replayed record: the dead letter it was replayed from, {@code <dlq topic>/<partition>/<offset>}. */
     public static final String REPLAY_OF = "fanout.replay-of";

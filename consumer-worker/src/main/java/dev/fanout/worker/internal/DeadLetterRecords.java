@@ -51,6 +51,18 @@ public final class DeadLetterRecords {
         return record;
     }
 
+    /**
+     * The dead letter of an oversized record, without its value (which would not fit in a produce request either):
+     * the original topic, partition and offset in its headers still lead to it, and {@code fanout.dlt.original-size}
+     * says how large it was.
+     */
+    public static ProducerRecord<String, byte[]> withoutValue(ProducerRecord<String, byte[]> deadLetter, int size) {
+        ProducerRecord<String, byte[]> slim = new ProducerRecord<>(deadLetter.topic(), null, deadLetter.key(), null,
+                deadLetter.headers());
+        FanoutHeaders.put(slim.headers(), FanoutHeaders.DLT_ORIGINAL_SIZE, size);
+        return slim;
+    }
+
     static String stackTrace(Throwable error) {
         StringWriter out = new StringWriter();
         error.printStackTrace(new PrintWriter(out));

@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -33,6 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Returns a future that completes when the broker has acknowledged them.
  */
 public final class ItemRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ItemRunner.class);
 
     private final HandlerRegistry handlers;
     private final Bulkhead bulkhead;
@@ -142,6 +146,9 @@ public final class ItemRunner {
                 return outcomes.failed(record, job, FailureReason.EXPIRED, new ItemError("Expired", expired.getMessage()), null,
                         now, now, 0);
             } catch (Exception | LinkageError | AssertionError e) {
+                if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                    return abandoned(job); // the worker is stopping: the item is not failed, it will be redelivered
+                }
                 Instant now = clock.instant();
                 Instant start = started[0] == null ? now : started[0];
                 firstStart = firstStart == null ? start : firstStart;
@@ -155,10 +162,7 @@ public final class ItemRunner {
                     return outcomes.failed(record, job, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, ItemError.of(e), e,
                             firstStart, now, totalMs, attempts);
                 }
-                if (e instanceof InterruptedException || attempts >= retry.maximumAttempts() || !retry.retries(e)) {
-                    if (e instanceof InterruptedException) {
-                        Thread.currentThread().interrupt();
-                    }
+                if (attempts >= retry.maximumAttempts() || !retry.retries(e)) {
                     FailureReason reason = attempts > 1 && retry.retries(e) ? FailureReason.RETRIES_EXHAUSTED
                             : timedOut ? FailureReason.TIMEOUT : FailureReason.HANDLER_ERROR;
                     return outcomes.failed(record, job, ItemStatus.FAILED, reason, ItemError.of(e), e, firstStart, now, totalMs,
@@ -168,11 +172,21 @@ public final class ItemRunner {
                     sleeper.sleep(backoff(retry, attempts + 1, e));
                 } catch (InterruptedException stopping) {
                     Thread.currentThread().interrupt();
-                    return outcomes.failed(record, job, ItemStatus.FAILED, FailureReason.HANDLER_ERROR, ItemError.of(e), e,
-                            firstStart, now, totalMs, attempts);
+                    return abandoned(job);
                 }
             }
         }
+    }
+
+    /**
+     * An item interrupted because the worker is stopping (after its drain timeout): it publishes nothing and its
+     * offset stays unfinished, so it is not committed and is delivered again to the next owner. Recording it as
+     * failed would let the aggregator count a failure for an item that never got its chance.
+     */
+    private CompletableFuture<Void> abandoned(JobRecord job) {
+        Thread.currentThread().interrupt();
+        log.info("item {}/{} interrupted by shutdown; it will be delivered again", job.batchId(), job.index());
+        return new CompletableFuture<>();
     }
 
     /** The wait before the next attempt: the policy's backoff with +-20% jitter, or longer if the downstream asked. */

@@ -96,6 +96,16 @@ public final class OffsetTracker {
         return offsets == null ? 0 : offsets.span();
     }
 
+    /** An async commit of these partitions failed: offer their current offsets again at the next commit. */
+    public void commitFailed(java.util.Set<TopicPartition> which) {
+        which.forEach(partition -> {
+            PartitionOffsets offsets = partitions.get(partition);
+            if (offsets != null) {
+                offsets.forgetReported();
+            }
+        });
+    }
+
     /** Stops tracking a partition (after a revoke, or when it was lost). */
     public void forget(TopicPartition partition) {
         partitions.remove(partition);
@@ -137,6 +147,10 @@ public final class OffsetTracker {
             }
             return Optional.of(new OffsetAndMetadata(committed,
                     new OffsetMetadata(committed, next, finished).encode()));
+        }
+
+        synchronized void forgetReported() {
+            lastReported = null;
         }
 
         synchronized Optional<OffsetAndMetadata> advance() {

@@ -75,6 +75,9 @@ final class Outcomes {
         ItemError error = new ItemError(reason.name(), why);
         ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
                 record, reason, error, null, 1, now, now, workerId);
+        if (reason == FailureReason.OVERSIZED) {
+            deadLetter = DeadLetterRecords.withoutValue(deadLetter, record.value().length);
+        }
         ItemResult result = identifiedResult(record, reason, error, now);
         if (result != null) {
             metrics.failed().mark();

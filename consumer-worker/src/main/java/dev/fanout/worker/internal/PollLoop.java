@@ -221,7 +221,8 @@ public final class PollLoop implements Runnable {
         if (!committable.isEmpty()) {
             consumer.commitAsync(committable, (done, error) -> {
                 if (error != null) {
-                    log.warn("offset commit failed ({}); the next commit covers it", error.toString());
+                    offsets.commitFailed(committable.keySet());
+                    log.warn("offset commit failed ({}); it is retried at the next commit", error.toString());
                 }
             });
         }

@@ -89,41 +89,80 @@ public final class DeadLetterReplay {
         ReplayLedger ledger = new ReplayLedger(kafka);
         Pacer pacer = new Pacer(null, null, options.ratePerSecond(), clock, sleeper);
         Deque<Pending> pending = new ArrayDeque<>();
-        long[] acknowledged = new long[1];
+        Outcome outcome = new Outcome();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (DeadLetter letter : plan.letters()) {
                 pacer.awaitTurn(reason -> log.debug("replay waits: {}", reason));
                 String target = ReplayRecords.target(letter, options).orElseThrow();
                 pending.add(new Pending(letter, target, producer.send(ReplayRecords.of(letter, target, options))));
                 pacer.onSent();
-                record(pending, ledger, producer, false, acknowledged, plan.letters().size(), onReplayed);
+                record(pending, ledger, producer, false, outcome, plan.letters().size(), onReplayed);
             }
             producer.flush();
-            record(pending, ledger, producer, true, acknowledged, plan.letters().size(), onReplayed);
+            record(pending, ledger, producer, true, outcome, plan.letters().size(), onReplayed);
             producer.flush();
+            outcome.checkLedger();
         }
-        log.info("replayed {} dead letters from {}", acknowledged[0], DeadLetters.of(kafka).topic());
+        outcome.checkSends();
+        log.info("replayed {} dead letters from {}", outcome.acknowledged, DeadLetters.of(kafka).topic());
         return plan.summary();
     }
 
-    /** Writes the ledger entries of the acknowledged records at the head of {@code pending}, in order. */
+    /** What a replay run sent: acknowledged replays, failed ones, and the ledger writes to check at the end. */
+    private static final class Outcome {
+        private long acknowledged;
+        private final List<String> failures = new ArrayList<>();
+        private Throwable firstFailure;
+        private final List<Future<RecordMetadata>> ledgerWrites = new ArrayList<>();
+
+        void checkLedger() throws InterruptedException {
+            long unrecorded = 0;
+            Throwable cause = null;
+            for (Future<RecordMetadata> write : ledgerWrites) {
+                try {
+                    write.get();
+                } catch (ExecutionException e) {
+                    unrecorded++;
+                    cause = cause == null ? e.getCause() : cause;
+                }
+            }
+            if (unrecorded > 0) {
+                throw new ReplayFailedException(acknowledged + " dead letters were replayed but " + unrecorded
+                        + " of them could not be recorded in the ledger (" + cause.getMessage() + "); a rerun"
+                        + " without --force would send those again", cause);
+            }
+        }
+
+        void checkSends() {
+            if (!failures.isEmpty()) {
+                throw new ReplayFailedException(acknowledged + " dead letters were replayed and recorded; "
+                        + failures.size() + " could not be written, the first: " + failures.get(0)
+                        + ". A rerun sends only those", firstFailure);
+            }
+        }
+    }
+
+    /**
+     * Writes the ledger entries of the acknowledged records at the head of {@code pending}, in order. A record that
+     * could not be written is noted and the others go on: each acknowledged one gets its ledger entry.
+     */
     private void record(Deque<Pending> pending, ReplayLedger ledger, KafkaProducer<byte[], byte[]> producer,
-            boolean wait, long[] acknowledged, long total, Progress onReplayed) throws InterruptedException {
+            boolean wait, Outcome outcome, long total, Progress onReplayed) throws InterruptedException {
         while (!pending.isEmpty() && (wait || pending.peek().result().isDone())) {
             Pending head = pending.poll();
             RecordMetadata sent;
             try {
                 sent = head.result().get();
             } catch (ExecutionException e) {
-                producer.flush(); // the ledger entries already sent must land before we stop
-                throw new ReplayFailedException("replay stopped after " + acknowledged[0] + " records: could not"
-                        + " write dead letter " + head.letter().coordinates() + " to " + head.target() + " ("
-                        + e.getCause().getMessage() + "); the ledger holds the ones that were written, so a rerun"
-                        + " goes on from there", e.getCause());
+                outcome.failures.add(head.letter().coordinates() + " to " + head.target() + " ("
+                        + e.getCause().getMessage() + ")");
+                outcome.firstFailure = outcome.firstFailure == null ? e.getCause() : outcome.firstFailure;
+                continue;
             }
-            producer.send(ledger.entry(head.letter(), sent.topic(), sent.partition(), sent.offset(), clock.instant()));
-            acknowledged[0]++;
-            onReplayed.replayed(acknowledged[0], total);
+            outcome.ledgerWrites.add(producer.send(
+                    ledger.entry(head.letter(), sent.topic(), sent.partition(), sent.offset(), clock.instant())));
+            outcome.acknowledged++;
+            onReplayed.replayed(outcome.acknowledged, total);
         }
     }
 
