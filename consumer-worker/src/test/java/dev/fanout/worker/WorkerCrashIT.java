@@ -10,7 +10,6 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Envelopes;
-import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
@@ -57,8 +56,7 @@ class WorkerCrashIT {
 
     @BeforeEach
     void setUp(TestKafka kafka) {
-        settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("crash-" + UUID.randomUUID().toString().substring(0, 8) + ".").withPartitions(4, 2);
+        settings = Jobs.isolated(kafka.bootstrapServers(), "crash", 4, 2);
         group = "g-" + UUID.randomUUID();
         records = new TopicRecords(kafka.bootstrapServers());
         TopicInitializer.ensure(settings, settings.topics().all());
@@ -195,9 +193,7 @@ class WorkerCrashIT {
                 JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "crash", Long.toString(index), index,
                         (long) count, handler, handler.equals("simulate") ? jobSettings : null, payload,
                         JobRecord.defaultTraceId("crash", index), 1, Instant.now());
-                ProducerRecord<String, byte[]> record =
-                        new ProducerRecord<>(topic, "key-" + (index % 1_000), Envelopes.encode(job));
-                FanoutHeaders.putIdentity(record.headers(), job);
+                ProducerRecord<String, byte[]> record = Jobs.record(topic, "key-" + (index % 1_000), job);
                 producer.send(record);
             }
             producer.flush();
@@ -214,9 +210,7 @@ class WorkerCrashIT {
                 JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "stuck", Long.toString(index), index,
                         (long) count, "announce", null, payload, JobRecord.defaultTraceId("stuck", index), 1,
                         Instant.now());
-                ProducerRecord<String, byte[]> record =
-                        new ProducerRecord<>(topic, 0, "key-" + index, Envelopes.encode(job));
-                FanoutHeaders.putIdentity(record.headers(), job);
+                ProducerRecord<String, byte[]> record = Jobs.record(topic, 0, "key-" + index, job);
                 producer.send(record);
             }
             producer.flush();

@@ -49,9 +49,7 @@ class WorkerIT {
 
     @BeforeEach
     void setUp(TestKafka kafka) {
-        settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".")
-                .withPartitions(2, 2);
+        settings = Jobs.isolated(kafka.bootstrapServers(), "it", 2, 2);
         topics = settings.topics();
         records = new TopicRecords(kafka.bootstrapServers());
     }
@@ -180,9 +178,7 @@ class WorkerIT {
     }
 
     private void send(JobRecord job, String key) {
-        ProducerRecord<String, byte[]> record =
-                new ProducerRecord<>(topics.jobs(Lane.NORMAL).name(), key, Envelopes.encode(job));
-        FanoutHeaders.putIdentity(record.headers(), job);
+        ProducerRecord<String, byte[]> record = Jobs.record(topics.jobs(Lane.NORMAL).name(), key, job);
         records.send(record);
     }
 

@@ -44,8 +44,7 @@ class WorkerLanesIT {
 
     @BeforeEach
     void setUp(TestKafka kafka) {
-        settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("lanes-" + UUID.randomUUID().toString().substring(0, 8) + ".").withPartitions(2, 2);
+        settings = Jobs.isolated(kafka.bootstrapServers(), "lanes", 2, 2);
         records = new TopicRecords(kafka.bootstrapServers());
     }
 
@@ -127,9 +126,7 @@ class WorkerLanesIT {
                 JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, batchId, Long.toString(index), index,
                         (long) count, "simulate", jobSettings, JsonNodeFactory.instance.objectNode(),
                         JobRecord.defaultTraceId(batchId, index), 1, created, expiresAt);
-                ProducerRecord<String, byte[]> record =
-                        new ProducerRecord<>(topic, batchId + "-" + index, Envelopes.encode(job));
-                FanoutHeaders.putIdentity(record.headers(), job);
+                ProducerRecord<String, byte[]> record = Jobs.record(topic, batchId + "-" + index, job);
                 producer.send(record);
             }
             producer.flush();

@@ -7,7 +7,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.Envelopes;
-import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.testkit.KafkaExtension;
@@ -33,8 +32,7 @@ class WorkerLimitsIT {
 
     @BeforeEach
     void setUp(TestKafka kafka) {
-        settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".").withPartitions(2, 2);
+        settings = Jobs.isolated(kafka.bootstrapServers(), "it", 2, 2);
     }
 
     @Test
@@ -91,9 +89,7 @@ class WorkerLimitsIT {
                 JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "limits", Long.toString(index), index,
                         (long) count, handler, null, JsonNodeFactory.instance.objectNode().put("sleepMs", sleepMs),
                         JobRecord.defaultTraceId("limits", index), 1, Instant.now());
-                ProducerRecord<String, byte[]> record =
-                        new ProducerRecord<>(topic, "k" + index, Envelopes.encode(job));
-                FanoutHeaders.putIdentity(record.headers(), job);
+                ProducerRecord<String, byte[]> record = Jobs.record(topic, "k" + index, job);
                 producer.send(record);
             }
             producer.flush();

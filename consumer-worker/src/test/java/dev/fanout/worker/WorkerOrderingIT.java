@@ -7,7 +7,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.Envelopes;
-import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.testkit.KafkaExtension;
@@ -37,8 +36,7 @@ class WorkerOrderingIT {
     @ParameterizedTest
     @EnumSource(OrderingMode.class)
     void eachOrderingModeKeepsExactlyTheOrderItPromises(OrderingMode mode, TestKafka kafka) throws Exception {
-        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".").withPartitions(2, 2);
+        KafkaSettings settings = Jobs.isolated(kafka.bootstrapServers(), "it", 2, 2);
         Recording recording = new Recording();
         WorkerConfig config = WorkerConfig.of(settings).withGroupId("g-" + UUID.randomUUID())
                 .withMaxConcurrency(32).withOrdering(mode);
@@ -88,9 +86,7 @@ class WorkerOrderingIT {
                             (long) KEYS * PER_KEY, "record", null,
                             JsonNodeFactory.instance.objectNode().put("sleepMs", sleep),
                             JobRecord.defaultTraceId("order", index), 1, Instant.now());
-                    ProducerRecord<String, byte[]> record =
-                            new ProducerRecord<>(topic, "key-" + key, Envelopes.encode(job));
-                    FanoutHeaders.putIdentity(record.headers(), job);
+                    ProducerRecord<String, byte[]> record = Jobs.record(topic, "key-" + key, job);
                     producer.send(record);
                     index++;
                 }

@@ -50,8 +50,7 @@ class WorkerRetriesIT {
 
     @BeforeEach
     void setUp(TestKafka kafka) {
-        settings = KafkaSettings.of(kafka.bootstrapServers())
-                .withTopicPrefix("retry-" + UUID.randomUUID().toString().substring(0, 8) + ".").withPartitions(2, 2);
+        settings = Jobs.isolated(kafka.bootstrapServers(), "retry", 2, 2);
         records = new TopicRecords(kafka.bootstrapServers());
     }
 
@@ -124,9 +123,7 @@ class WorkerRetriesIT {
         String handler = payload.path("handler").asText("flaky");
         JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "retries", Long.toString(index), index, 3L, handler,
                 null, payload, JobRecord.defaultTraceId("retries", index), 1, Instant.now());
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(settings.topics().jobs(Lane.NORMAL).name(),
-                "k" + index, Envelopes.encode(job));
-        FanoutHeaders.putIdentity(record.headers(), job);
+        ProducerRecord<String, byte[]> record = Jobs.record(settings.topics().jobs(Lane.NORMAL).name(), "k" + index, job);
         records.send(record);
     }
 
