@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.protocol.TimeoutPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.ConfigException;

@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.protocol.TimeoutPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -45,6 +45,20 @@ public final class FanoutHeaders {
     /** On a replayed record: the dead letter it was replayed from, {@code <dlq topic>/<partition>/<offset>}. */
     public static final String REPLAY_OF = "fanout.replay-of";
 
+    /**
+     * On records in a retry or parking topic: where the job was first read (its lane topic, partition, offset and
+     * timestamp), so a dead letter and a replay point at the original, however many hops it made.
+     */
+    public static final String ORIGIN_TOPIC = "fanout.origin.topic";
+    public static final String ORIGIN_PARTITION = "fanout.origin.partition";
+    public static final String ORIGIN_OFFSET = "fanout.origin.offset";
+    public static final String ORIGIN_TIMESTAMP = "fanout.origin.timestamp";
+    /** On retry records: when the next attempt is due (epoch millis), and when the chain first failed (ISO-8601). */
+    public static final String RETRY_DUE_AT = "fanout.retry.due-at";
+    public static final String FIRST_FAILURE = "fanout.retry.first-failure";
+    /** On parked records (items of a paused batch): when the item was parked (epoch millis). */
+    public static final String PARKED_AT = "fanout.parked-at";
+
     private FanoutHeaders() {
     }
 

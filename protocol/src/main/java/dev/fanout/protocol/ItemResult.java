@@ -16,6 +16,10 @@ import java.util.Objects;
  * @param attempts     attempts made in this chain
  * @param deadLettered whether a dead letter was written for this item
  * @param durationMs   time spent running the handler, summed over attempts
+ * @param replayOf     on the result of a replayed dead letter: that dead letter, {@code <topic>/<partition>/<offset>};
+ *                     the aggregator lets such a result replace the item's earlier failure (a new batch revision)
+ * @param late         {@code true} on the supplement of a {@code TIMED_OUT} item under {@code onTimeout: continue}:
+ *                     the handler's late output (or error), attached to the item's record but never counted again
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemResult(
@@ -33,7 +37,9 @@ public record ItemResult(
         long durationMs,
         String workerId,
         boolean deadLettered,
-        String traceId) implements Envelopes.Versioned {
+        String traceId,
+        String replayOf,
+        Boolean late) implements Envelopes.Versioned {
 
     public ItemResult {
         Envelopes.require(batchId, "batchId");
@@ -52,6 +58,32 @@ public record ItemResult(
         if (durationMs < 0) {
             throw new IllegalArgumentException("durationMs must be >= 0, was " + durationMs);
         }
+        if (late != null && !late) {
+            late = null;
+        }
+        if (late != null && status != ItemStatus.TIMED_OUT) {
+            throw new IllegalArgumentException("only a TIMED_OUT result can be late, was " + status);
+        }
+    }
+
+    /** A first-run result: not a replay, not a late supplement. */
+    public ItemResult(int schemaVersion, String batchId, String itemId, long index, ItemStatus status,
+            FailureReason reason, ItemError error, JsonNode output, int attempts, Instant startedAt,
+            Instant finishedAt, long durationMs, String workerId, boolean deadLettered, String traceId) {
+        this(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts, startedAt, finishedAt,
+                durationMs, workerId, deadLettered, traceId, null, null);
+    }
+
+    /** Whether this is the late supplement of a timed-out item rather than its outcome. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isLate() {
+        return late != null && late;
+    }
+
+    /** The same result, marked as the outcome of a replay of the given dead letter. */
+    public ItemResult asReplayOf(String deadLetter) {
+        return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
+                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, deadLetter, late);
     }
 
     public ItemKey itemKey() {

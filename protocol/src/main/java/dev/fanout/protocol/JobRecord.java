@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param expiresAt     optional: a worker that has not started the item by then must not run it, but dead-letter
  *                      it with reason {@code EXPIRED} (the batch's {@code queue.timeout} after {@code createdAt});
  *                      {@code null} means it never expires
+ * @param execution     optional: how the batch wants the item run (retry policy, timeout, output schema, dead
+ *                      letters), over the worker's per-handler settings
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -37,7 +39,8 @@ public record JobRecord(
         String traceId,
         int attempt,
         Instant createdAt,
-        Instant expiresAt) implements Envelopes.Versioned {
+        Instant expiresAt,
+        ItemExecution execution) implements Envelopes.Versioned {
 
     public JobRecord {
         Envelopes.require(batchId, "batchId");
@@ -58,13 +61,29 @@ public record JobRecord(
             throw new IllegalArgumentException("expiresAt must not be before createdAt (" + createdAt + "), was "
                     + expiresAt);
         }
+        if (execution != null && execution.isEmpty()) {
+            execution = null;
+        }
+    }
+
+    /** A job without execution settings of its own. */
+    public JobRecord(int schemaVersion, String batchId, String itemId, long index, Long total, String handler,
+            JsonNode settings, JsonNode payload, String traceId, int attempt, Instant createdAt, Instant expiresAt) {
+        this(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, attempt, createdAt,
+                expiresAt, null);
     }
 
     /** A job that never expires (no {@code expiresAt}). */
     public JobRecord(int schemaVersion, String batchId, String itemId, long index, Long total, String handler,
             JsonNode settings, JsonNode payload, String traceId, int attempt, Instant createdAt) {
         this(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, attempt, createdAt,
-                null);
+                null, null);
+    }
+
+    /** The same job at another attempt (a retry travelling through a retry topic keeps everything else). */
+    public JobRecord withAttempt(int next) {
+        return new JobRecord(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, next,
+                createdAt, expiresAt, execution);
     }
 
     /** Whether a worker starting the item at {@code now} is too late: {@code expiresAt} has passed. */

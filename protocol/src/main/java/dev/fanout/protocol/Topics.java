@@ -17,6 +17,9 @@ import java.util.Objects;
  *   <li>{@code <prefix>batch-results}: {@link BatchResult}s keyed by batch id</li>
  *   <li>{@code <prefix>dlq}: dead letters: the original key, value and headers plus context headers</li>
  *   <li>{@code <prefix>control}: {@link ControlSignal}s keyed by batch id, compacted</li>
+ *   <li>{@code <prefix>retry.10s}, {@code retry.1m}, {@code retry.10m}: delay tiers for retries whose wait is too
+ *       long to hold in a worker; every record of a tier waits the tier's delay, so a tier is read in due order</li>
+ *   <li>{@code <prefix>parked}: items of paused batches, read again when their batch resumes</li>
  *   <li>{@code <prefix>dlq-replays}: the replay ledger of {@code fanout dlq replay}, keyed by the replayed dead
  *       letter's coordinates {@code <dlq topic>/<partition>/<offset>}, compacted; created by the replay tool, not
  *       listed in {@link #all()}</li>
@@ -27,6 +30,9 @@ public final class Topics {
     public static final String DEFAULT_PREFIX = "fanout.";
     public static final int DEFAULT_JOB_PARTITIONS = 8;
     public static final int DEFAULT_RESULT_PARTITIONS = 8;
+    /** The delay tiers of the retry topics, shortest first. */
+    public static final List<java.time.Duration> RETRY_TIERS = List.of(java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(10));
 
     private final String prefix;
     private final Map<Lane, TopicDescriptor<JobRecord>> jobs = new EnumMap<>(Lane.class);
@@ -36,6 +42,8 @@ public final class Topics {
     private final TopicDescriptor<byte[]> deadLetters;
     private final TopicDescriptor<ControlSignal> control;
     private final TopicDescriptor<byte[]> deadLetterReplays;
+    private final Map<java.time.Duration, TopicDescriptor<JobRecord>> retryTiers = new java.util.LinkedHashMap<>();
+    private final TopicDescriptor<JobRecord> parked;
 
     /**
      * @param prefix            prepended to every name; letters, digits, '.', '_' and '-' only
@@ -67,6 +75,15 @@ public final class Topics {
                 Map.of("cleanup.policy", "compact"));
         deadLetterReplays = new TopicDescriptor<>(prefix + "dlq-replays", byte[].class, 1,
                 Map.of("cleanup.policy", "compact"));
+        for (java.time.Duration tier : RETRY_TIERS) {
+            retryTiers.put(tier, new TopicDescriptor<>(prefix + "retry." + tierName(tier), JobRecord.class,
+                    jobPartitions, Map.of()));
+        }
+        parked = new TopicDescriptor<>(prefix + "parked", JobRecord.class, jobPartitions, Map.of());
+    }
+
+    private static String tierName(java.time.Duration tier) {
+        return tier.toSeconds() % 60 == 0 ? tier.toMinutes() + "m" : tier.toSeconds() + "s";
     }
 
     public static Topics ofDefaults() {
@@ -109,10 +126,22 @@ public final class Topics {
         return deadLetterReplays;
     }
 
+    /** The retry topics by delay tier, shortest first: each holds jobs waiting that long for their next attempt. */
+    public Map<java.time.Duration, TopicDescriptor<JobRecord>> retryTiers() {
+        return java.util.Collections.unmodifiableMap(retryTiers);
+    }
+
+    /** Items of paused batches, waiting to be read again when their batch resumes or is cancelled. */
+    public TopicDescriptor<JobRecord> parked() {
+        return parked;
+    }
+
     /** Every topic, in creation order. */
     public List<TopicDescriptor<?>> all() {
         List<TopicDescriptor<?>> all = new ArrayList<>(jobs.values());
         all.addAll(List.of(results, batches, batchResults, deadLetters, control));
+        all.addAll(retryTiers.values());
+        all.add(parked);
         return List.copyOf(all);
     }
 }

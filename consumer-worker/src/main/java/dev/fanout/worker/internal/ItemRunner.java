@@ -15,7 +15,7 @@ import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.PoisonRecordException;
 import dev.fanout.worker.HandlerRegistry;
 import dev.fanout.worker.RetryPolicy;
-import dev.fanout.worker.TimeoutPolicy;
+import dev.fanout.protocol.TimeoutPolicy;
 import dev.fanout.worker.WorkerMetrics;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Duration;

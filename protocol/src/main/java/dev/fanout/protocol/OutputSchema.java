@@ -1,0 +1,70 @@
+package dev.fanout.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.SpecVersionDetector;
+import com.networknt.schema.ValidationMessage;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A batch's {@code outputSchema}, compiled: a JSON Schema (draft 2020-12 unless the schema names another with
+ * {@code $schema}) that every item output must match. The dispatcher compiles it at submission, so a bad schema is
+ * refused there; workers compile it once per distinct schema and check each output.
+ */
+public final class OutputSchema {
+
+    private static final int MAX_VIOLATIONS = 5;
+
+    private final JsonSchema schema;
+
+    private OutputSchema(JsonSchema schema) {
+        this.schema = schema;
+    }
+
+    /**
+     * Compiles a schema, checking it against its meta-schema.
+     *
+     * @throws IllegalArgumentException naming {@code outputSchema} and what is wrong with it
+     */
+    public static OutputSchema compile(JsonNode schema) {
+        Objects.requireNonNull(schema, "outputSchema");
+        if (!schema.isObject() && !schema.isBoolean()) {
+            throw new IllegalArgumentException("outputSchema must be a JSON Schema object (or true/false), was "
+                    + schema.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        try {
+            SpecVersion.VersionFlag version = schema.isObject() && schema.has("$schema")
+                    ? SpecVersionDetector.detect(schema) : SpecVersion.VersionFlag.V202012;
+            JsonSchemaFactory factory = JsonSchemaFactory.getInstance(version);
+            if (schema.isObject()) {
+                JsonSchema meta = factory.getSchema(com.networknt.schema.SchemaLocation.of(version.getId()));
+                Set<ValidationMessage> problems = meta.validate(schema);
+                if (!problems.isEmpty()) {
+                    throw new IllegalArgumentException("outputSchema is not a valid JSON Schema: "
+                            + describe(problems) + "; fix the schema (see https://json-schema.org)");
+                }
+            }
+            return new OutputSchema(factory.getSchema(schema));
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("outputSchema is not a valid JSON Schema: " + e.getMessage()
+                    + "; fix the schema (see https://json-schema.org)", e);
+        }
+    }
+
+    /** What is wrong with the output (a missing output counts as JSON {@code null}); empty when it matches. */
+    public List<String> violations(JsonNode output) {
+        Set<ValidationMessage> messages = schema.validate(output == null ? NullNode.getInstance() : output);
+        return messages.stream().limit(MAX_VIOLATIONS).map(ValidationMessage::getMessage).toList();
+    }
+
+    private static String describe(Set<ValidationMessage> problems) {
+        return String.join("; ", problems.stream().limit(MAX_VIOLATIONS).map(ValidationMessage::getMessage).toList());
+    }
+}
