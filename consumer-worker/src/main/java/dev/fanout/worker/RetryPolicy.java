@@ -41,6 +41,19 @@ public record RetryPolicy(Duration initialInterval, Double backoffCoefficient, D
         }
     }
 
+    /** This policy with every field the batch sets replaced by the batch's value ({@code null}: this one). */
+    public RetryPolicy overriddenBy(dev.fanout.protocol.RetrySettings batch) {
+        if (batch == null) {
+            return this;
+        }
+        Duration initial = Objects.requireNonNullElse(batch.initialInterval(), initialInterval);
+        Duration maximum = batch.maximumInterval() != null ? batch.maximumInterval()
+                : maximumInterval.compareTo(initial) < 0 ? initial : maximumInterval;
+        return new RetryPolicy(initial, Objects.requireNonNullElse(batch.backoffCoefficient(), backoffCoefficient),
+                maximum, Objects.requireNonNullElse(batch.maximumAttempts(), maximumAttempts),
+                Objects.requireNonNullElse(batch.nonRetryable(), nonRetryable));
+    }
+
     public static RetryPolicy none() {
         return new RetryPolicy(null, null, null, null, null);
     }

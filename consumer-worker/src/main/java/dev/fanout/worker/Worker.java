@@ -12,12 +12,16 @@ import dev.fanout.worker.internal.LaneGate;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
-import dev.fanout.worker.internal.Sleeper;
+import dev.fanout.worker.internal.DeferralGate;
+import dev.fanout.worker.internal.DeferredRecords;
+import dev.fanout.worker.internal.RetryWaits;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -77,13 +81,19 @@ public final class Worker implements AutoCloseable {
         Map<String, Lane> lanes = new HashMap<>();
         config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
         this.signals = new ControlSignals(config.kafka(), config.workerId());
+        DeferredRecords deferred = new DeferredRecords(topics, clock, config.groupId());
+        RetryWaits waits = new RetryWaits(clock);
         ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),
-                adaptive, signals, publisher, metrics, clock, Sleeper.SYSTEM, config.workerId(),
+                adaptive, signals, publisher, deferred, waits, metrics, clock, config.workerId(),
                 config.maxRecordBytes());
+        List<String> deferredTopics = new ArrayList<>();
+        topics.retryTiers().values().forEach(tier -> deferredTopics.add(tier.name()));
+        deferredTopics.add(topics.parked().name());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));
-        this.loop = new PollLoop(consumer(config), lanes, config.lanePolicy().weighted(), scheduler::submit,
+        this.loop = new PollLoop(consumer(config), lanes, config.lanePolicy().weighted(), deferredTopics,
+                new DeferralGate(deferred, signals, clock), waits, scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, total) -> assignmentChanged(owned, total, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
@@ -222,6 +232,9 @@ public final class Worker implements AutoCloseable {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        // range splits each topic's partitions evenly among the workers, so the lanes (not just the total over lanes,
+        // retry tiers and parking) spread across the group; the broker's default, uniform, balances only the total
+        props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxBuffered()));

@@ -19,6 +19,11 @@ public final class WorkerMetrics {
     private final Counter poison;
     private final Counter cancelled;
     private final Counter abandoned;
+    private final Counter continued;
+    private final Counter retriesDeferred;
+    private final Counter retriesHandedOff;
+    private final Counter parked;
+    private final Counter outputInvalid;
     private final Timer latency;
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
@@ -31,6 +36,11 @@ public final class WorkerMetrics {
         this.poison = registry.counter(name("poison"));
         this.cancelled = registry.counter(name("items.cancelled"));
         this.abandoned = registry.counter(name("items.abandoned"));
+        this.continued = registry.counter(name("items.continued"));
+        this.retriesDeferred = registry.counter(name("retries.deferred"));
+        this.retriesHandedOff = registry.counter(name("retries.handed-off"));
+        this.parked = registry.counter(name("items.parked"));
+        this.outputInvalid = registry.counter(name("items.output-invalid"));
         this.latency = registry.timer(name("item.latency"));
     }
 
@@ -67,6 +77,31 @@ public final class WorkerMetrics {
     /** Handlers still running after their timeout released the item's slot (they ignored interruption). */
     public Counter abandoned() {
         return abandoned;
+    }
+
+    /** Timed-out items whose handler was left to finish ({@code onTimeout: continue}). */
+    public Counter continued() {
+        return continued;
+    }
+
+    /** Next attempts sent to a retry tier because their wait was too long to hold in the worker. */
+    public Counter retriesDeferred() {
+        return retriesDeferred;
+    }
+
+    /** Next attempts sent to a retry tier because the worker gave up their partition while they waited. */
+    public Counter retriesHandedOff() {
+        return retriesHandedOff;
+    }
+
+    /** Items of paused batches sent to the parking topic. */
+    public Counter parked() {
+        return parked;
+    }
+
+    /** Attempts whose output failed the batch's output schema. */
+    public Counter outputInvalid() {
+        return outputInvalid;
     }
 
     public Timer latency() {

@@ -41,4 +41,20 @@ class RetryPolicyTest {
                 .hasMessageContaining("retry.maximumInterval must be >= initialInterval");
         assertThat(RetryPolicy.none().maximumAttempts()).isEqualTo(1);
     }
+
+    @Test
+    void aBatchPolicyOverridesTheHandlerFieldByField() {
+        RetryPolicy handler = new RetryPolicy(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 3,
+                List.of("IllegalStateException"));
+
+        RetryPolicy merged = handler.overriddenBy(new dev.fanout.protocol.RetrySettings(null, null, null, 7, null));
+        RetryPolicy longer = handler.overriddenBy(
+                new dev.fanout.protocol.RetrySettings(Duration.ofSeconds(30), null, null, null, null));
+
+        assertThat(merged).isEqualTo(new RetryPolicy(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 7,
+                List.of("IllegalStateException")));
+        assertThat(longer.maximumInterval()).as("never below the batch's own initial interval")
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(handler.overriddenBy(null)).isSameAs(handler);
+    }
 }

@@ -53,11 +53,17 @@ public final class FanoutHeaders {
     public static final String ORIGIN_PARTITION = "fanout.origin.partition";
     public static final String ORIGIN_OFFSET = "fanout.origin.offset";
     public static final String ORIGIN_TIMESTAMP = "fanout.origin.timestamp";
+    /** The consumer group that deferred the record: other groups reading the same retry topics leave it alone. */
+    public static final String ORIGIN_GROUP = "fanout.origin.group";
     /** On retry records: when the next attempt is due (epoch millis), and when the chain first failed (ISO-8601). */
     public static final String RETRY_DUE_AT = "fanout.retry.due-at";
     public static final String FIRST_FAILURE = "fanout.retry.first-failure";
-    /** On parked records (items of a paused batch): when the item was parked (epoch millis). */
-    public static final String PARKED_AT = "fanout.parked-at";
+    /**
+     * On parked records (items of a paused batch): when the item was parked (epoch millis), and the control-topic
+     * offset its worker had read by then; a release signal after that offset sends the item round again.
+     */
+    public static final String PARKED_AT = "fanout.parked.at";
+    public static final String PARKED_CONTROL_OFFSET = "fanout.parked.control-offset";
 
     private FanoutHeaders() {
     }
@@ -73,6 +79,25 @@ public final class FanoutHeaders {
         return header == null || header.value() == null
                 ? Optional.empty()
                 : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    /** The last header of that name as a number, if present and numeric. */
+    public static java.util.OptionalLong number(Headers headers, String name) {
+        Optional<String> text = text(headers, name);
+        if (text.isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(text.get().trim()));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** Replaces every header of that name with one UTF-8 text value. */
+    public static void replace(Headers headers, String name, Object value) {
+        headers.remove(name);
+        put(headers, name, value);
     }
 
     /** The identity headers every job record carries. */

@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The control signals in force, read from the compacted control topic in full (no consumer group) and followed
  * while the worker runs, so a worker that starts late still learns every signal still in force. The latest signal per
- * batch wins; a tombstone withdraws it. Today the worker honours {@code cancel}: items of a cancelled batch that have
- * not started are recorded {@code CANCELLED} and not run.
+ * batch wins; a tombstone withdraws it. Items of a cancelled batch that have not started are recorded
+ * {@code CANCELLED} and not run; items of a paused batch are parked until it resumes or is cancelled.
+ *
+ * <p>The control topic has one partition, so its offsets order every signal for every worker: a parked item records
+ * the offset its worker had read when it parked it ({@link #position()}), and a parking-topic reader knows whether a
+ * release (resume, cancel or withdrawal) has come since ({@link #lastRelease()}).
  */
 public final class ControlSignals implements AutoCloseable {
 
@@ -35,6 +39,8 @@ public final class ControlSignals implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile long position = -1;
+    private volatile long lastRelease = -1;
 
     public ControlSignals(KafkaSettings kafka, String workerId) {
         Map<String, Object> props = kafka.clientProperties();
@@ -58,6 +64,21 @@ public final class ControlSignals implements AutoCloseable {
     public boolean isCancelled(String batchId) {
         ControlSignal signal = inForce.get(batchId);
         return signal != null && signal.action() == ControlSignal.Action.CANCEL;
+    }
+
+    public boolean isPaused(String batchId) {
+        ControlSignal signal = inForce.get(batchId);
+        return signal != null && signal.action() == ControlSignal.Action.PAUSE;
+    }
+
+    /** The offset of the last control record applied, or -1 before any. */
+    public long position() {
+        return position;
+    }
+
+    /** The offset of the last signal that released paused items (resume, cancel, withdrawal), or -1. */
+    public long lastRelease() {
+        return lastRelease;
     }
 
     /** The reason given with the batch's signal, or a default. */
@@ -93,18 +114,29 @@ public final class ControlSignals implements AutoCloseable {
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
-        if (record.key() == null) {
-            return;
-        }
-        if (record.value() == null) {
-            inForce.remove(record.key());
-            return;
-        }
         try {
-            inForce.put(record.key(), Envelopes.decode(record.value(), ControlSignal.class));
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                inForce.remove(record.key());
+                lastRelease = record.offset();
+                return;
+            }
+            ControlSignal signal = Envelopes.decode(record.value(), ControlSignal.class);
+            ControlSignal before = inForce.put(record.key(), signal);
+            if (signal.action() != ControlSignal.Action.PAUSE) {
+                lastRelease = record.offset();
+            }
+            if (before == null || before.action() != signal.action()) {
+                log.info("batch {}: {} signal in force{}", signal.batchId(), signal.action().id(),
+                        signal.reason() == null ? "" : " (" + signal.reason() + ")");
+            }
         } catch (PoisonRecordException e) {
             log.warn("ignoring an invalid control signal at {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
+        } finally {
+            position = record.offset();
         }
     }
 

@@ -29,16 +29,28 @@ public final class DeadLetterRecords {
     public static ProducerRecord<String, byte[]> of(String deadLetterTopic, ConsumerRecord<String, byte[]> original,
             FailureReason reason, ItemError detail, Throwable error, int attempts, Instant firstFailure,
             Instant lastFailure, String workerId) {
+        return of(deadLetterTopic, original, new DeferredRecords.Origin(original.topic(), original.partition(),
+                original.offset(), original.timestamp()), reason, detail, error, attempts, firstFailure, lastFailure,
+                workerId);
+    }
+
+    /**
+     * @param origin where the job was first read (the lane record), which differs from {@code original} when the
+     *               job failed after travelling through a retry tier or the parking topic
+     */
+    static ProducerRecord<String, byte[]> of(String deadLetterTopic, ConsumerRecord<String, byte[]> original,
+            DeferredRecords.Origin origin, FailureReason reason, ItemError detail, Throwable error, int attempts,
+            Instant firstFailure, Instant lastFailure, String workerId) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(deadLetterTopic, original.key(), original.value());
         Headers headers = record.headers();
         for (Header header : original.headers()) {
             headers.add(header);
         }
         FanoutHeaders.put(headers, FanoutHeaders.DLT_REASON, reason.name());
-        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_TOPIC, original.topic());
-        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_PARTITION, original.partition());
-        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_OFFSET, original.offset());
-        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_TIMESTAMP, original.timestamp());
+        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_TOPIC, origin.topic());
+        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_PARTITION, origin.partition());
+        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_OFFSET, origin.offset());
+        FanoutHeaders.put(headers, FanoutHeaders.DLT_ORIGINAL_TIMESTAMP, origin.timestamp());
         FanoutHeaders.put(headers, FanoutHeaders.DLT_EXCEPTION_CLASS, detail.type());
         FanoutHeaders.put(headers, FanoutHeaders.DLT_EXCEPTION_MESSAGE, detail.message());
         if (error != null) {

@@ -45,6 +45,11 @@ public final class OutcomePublisher implements AutoCloseable {
         return resultOrNull == null ? dead : CompletableFuture.allOf(dead, send(resultRecord(resultOrNull)));
     }
 
+    /** Publishes any record (a retry or a parked item); completes when it is acknowledged. */
+    public CompletableFuture<Void> publish(ProducerRecord<String, byte[]> record) {
+        return send(record);
+    }
+
     public Topics topics() {
         return topics;
     }

@@ -1,5 +1,6 @@
 package dev.fanout.worker.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
@@ -19,47 +20,99 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal records of items that did not succeed: a failure (result plus dead letter), a cancellation (result
- * only) or a rejected record (dead letter with its raw bytes, plus a result when its headers identify the item).
- * Each returned future completes when the broker has acknowledged every record.
+ * The records that end, or defer, an item: a success, a failure (result plus dead letter unless the batch turned
+ * dead letters off), a cancellation (result only), a rejected record (dead letter with its raw bytes, plus a result
+ * when its headers identify the item), a next attempt in a retry tier, or a parked item of a paused batch. Each
+ * returned future completes when the broker has acknowledged every record; only then is the job's offset done.
  */
 final class Outcomes {
 
     private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
 
     private final OutcomePublisher publisher;
+    private final DeferredRecords deferred;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
     private final String workerId;
 
-    Outcomes(OutcomePublisher publisher, WorkerMetrics metrics, InstantSource clock, String workerId) {
+    Outcomes(OutcomePublisher publisher, DeferredRecords deferred, WorkerMetrics metrics, InstantSource clock,
+            String workerId) {
         this.publisher = publisher;
+        this.deferred = deferred;
         this.metrics = metrics;
         this.clock = clock;
         this.workerId = workerId;
     }
 
-    CompletableFuture<Void> failed(ConsumerRecord<String, byte[]> record, JobRecord job, FailureReason reason,
-            ItemError error, Throwable cause, Instant started, Instant finished, long durationMs) {
-        return failed(record, job, ItemStatus.FAILED, reason, error, cause, started, finished, durationMs, 1);
+    /** How an attempt chain failed. */
+    record Failure(ItemStatus status, FailureReason reason, ItemError error, Throwable cause, Instant started,
+            Instant firstFailure, Instant lastFailure, long durationMs, int attempts) {
+
+        /** A failure before anything ran (unknown handler, expired), at {@code now}. */
+        static Failure immediate(FailureReason reason, ItemError error, Instant now, int attempt) {
+            return new Failure(ItemStatus.FAILED, reason, error, null, now, now, now, 0, attempt);
+        }
     }
 
-    CompletableFuture<Void> failed(ConsumerRecord<String, byte[]> record, JobRecord job, ItemStatus status,
-            FailureReason reason, ItemError error, Throwable cause, Instant started, Instant finished,
-            long durationMs, int attempts) {
+    CompletableFuture<Void> succeeded(ConsumerRecord<String, byte[]> record, JobRecord job, JsonNode output,
+            int attempts, Instant started, Instant finished, long durationMs) {
+        metrics.succeeded().mark();
+        return publisher.publish(replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
+                job.itemId(), job.index(), ItemStatus.SUCCEEDED, null, null, output, attempts, started, finished,
+                durationMs, workerId, false, job.traceId())));
+    }
+
+    /**
+     * @param deadLetter false when the batch records failures in the result only ({@code deadLetterQueue: false})
+     */
+    CompletableFuture<Void> failed(ConsumerRecord<String, byte[]> record, JobRecord job, Failure failure,
+            boolean deadLetter) {
         metrics.failed().mark();
-        metrics.deadLetters().inc();
-        if (durationMs > 0) {
-            metrics.latency().update(Duration.ofMillis(durationMs));
+        if (failure.durationMs() > 0) {
+            metrics.latency().update(Duration.ofMillis(failure.durationMs()));
         }
-        log.debug("item {}/{} failed ({}) after {} attempts: {}", job.batchId(), job.index(), reason, attempts,
-                error.message());
-        ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, reason, error, cause, attempts, started, finished, workerId);
-        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
-                status, reason, error, null, attempts, started, finished, durationMs, workerId, true,
-                job.traceId());
-        return publisher.publish(deadLetter, result);
+        log.debug("item {}/{} failed ({}) after {} attempts: {}", job.batchId(), job.index(), failure.reason(),
+                failure.attempts(), failure.error().message());
+        ItemResult result = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
+                job.index(), failure.status(), failure.reason(), failure.error(), null, failure.attempts(),
+                failure.started(), failure.lastFailure(), failure.durationMs(), workerId, deadLetter,
+                job.traceId()));
+        if (!deadLetter) {
+            return publisher.publish(result);
+        }
+        metrics.deadLetters().inc();
+        ProducerRecord<String, byte[]> letter = DeadLetterRecords.of(publisher.topics().deadLetters().name(), record,
+                deferred.origin(record), failure.reason(), failure.error(), failure.cause(), failure.attempts(),
+                failure.firstFailure(), failure.lastFailure(), workerId);
+        return publisher.publish(letter, result);
+    }
+
+    /**
+     * {@code onTimeout: continue}: the item is recorded {@code TIMED_OUT} now (no dead letter: it may still finish);
+     * when the handler does finish, its late output or error follows as a {@code late} supplement.
+     */
+    CompletableFuture<Void> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
+            Failure failure, CompletableFuture<JsonNode> lateOutcome) {
+        metrics.failed().mark();
+        ItemResult timedOut = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
+                job.index(), ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, failure.error(), null, failure.attempts(),
+                failure.started(), failure.lastFailure(), failure.durationMs(), workerId, false, job.traceId()));
+        CompletableFuture<Void> recorded = publisher.publish(timedOut);
+        lateOutcome.whenComplete((output, error) -> recorded.thenRun(() -> {
+            Instant now = clock.instant();
+            ItemResult late = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
+                    ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, error == null ? failure.error() : ItemError.of(error),
+                    error == null ? output : null, failure.attempts(), failure.started(), now,
+                    failure.durationMs() + Math.max(0, Duration.between(failure.lastFailure(), now).toMillis()),
+                    workerId, false, job.traceId(), timedOut.replayOf(), true);
+            publisher.publish(late).whenComplete((done, failed) -> {
+                if (failed != null) {
+                    log.warn("could not attach the late output of timed-out item {}/{}: {}", job.batchId(),
+                            job.index(), failed.toString());
+                }
+            });
+        }));
+        return recorded;
     }
 
     /**
@@ -74,7 +127,7 @@ final class Outcomes {
         Instant now = clock.instant();
         ItemError error = new ItemError(reason.name(), why);
         ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, reason, error, null, 1, now, now, workerId);
+                record, deferred.origin(record), reason, error, null, 1, now, now, workerId);
         if (reason == FailureReason.OVERSIZED) {
             deadLetter = DeadLetterRecords.withoutValue(deadLetter, record.value().length);
         }
@@ -95,17 +148,50 @@ final class Outcomes {
         String itemId = FanoutHeaders.text(record.headers(), FanoutHeaders.ITEM_ID).orElse(index.get());
         String traceId = FanoutHeaders.text(record.headers(), FanoutHeaders.TRACE_ID)
                 .orElse(JobRecord.defaultTraceId(batchId.get(), Long.parseLong(index.get())));
-        return new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId, Long.parseLong(index.get()),
-                ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true, traceId);
+        return replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, batchId.get(), itemId,
+                Long.parseLong(index.get()), ItemStatus.FAILED, reason, error, null, 1, now, now, 0, workerId, true,
+                traceId));
     }
 
     /** A cancelled batch's item that had not started: recorded {@code CANCELLED}, not run, not dead-lettered. */
-    CompletableFuture<Void> cancelled(JobRecord job, String reason) {
+    CompletableFuture<Void> cancelled(ConsumerRecord<String, byte[]> record, JobRecord job, String reason) {
         metrics.cancelled().inc();
         Instant now = clock.instant();
         ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
                 ItemStatus.CANCELLED, FailureReason.CANCELLED, new ItemError("Cancelled", reason), null,
                 job.attempt(), now, now, 0, workerId, false, job.traceId());
-        return publisher.publish(result);
+        return publisher.publish(replayed(record, result));
+    }
+
+    /** The next attempt, due at {@code dueAt}, through the retry tier for that wait. */
+    CompletableFuture<Void> retryLater(ConsumerRecord<String, byte[]> record, JobRecord next, Instant dueAt,
+            Instant firstFailure, boolean handedOff) {
+        (handedOff ? metrics.retriesHandedOff() : metrics.retriesDeferred()).inc();
+        ProducerRecord<String, byte[]> retry = deferred.retry(record, next, dueAt, firstFailure);
+        log.debug("item {}/{}: attempt {} due at {} goes through {}", next.batchId(), next.index(), next.attempt(),
+                dueAt, retry.topic());
+        return publisher.publish(retry);
+    }
+
+    /** A retry-tier record with wait left, moved to the tier for that wait (or handed off when waiting in memory). */
+    CompletableFuture<Void> hop(ConsumerRecord<String, byte[]> record, Instant dueAt) {
+        return publisher.publish(deferred.hop(record, dueAt));
+    }
+
+    /**
+     * An item of a paused batch, parked until the batch resumes or is cancelled.
+     *
+     * @param job the job as it stands (its attempt may be past the record's, after retries in this worker)
+     */
+    CompletableFuture<Void> parked(ConsumerRecord<String, byte[]> record, JobRecord job, boolean attemptChanged,
+            long controlPosition) {
+        metrics.parked().inc();
+        log.debug("item {}/{} parked: its batch is paused", job.batchId(), job.index());
+        return publisher.publish(deferred.parked(record, attemptChanged ? job : null, controlPosition));
+    }
+
+    private static ItemResult replayed(ConsumerRecord<String, byte[]> record, ItemResult result) {
+        Optional<String> replayOf = FanoutHeaders.text(record.headers(), FanoutHeaders.REPLAY_OF);
+        return replayOf.isPresent() && !replayOf.get().isBlank() ? result.asReplayOf(replayOf.get()) : result;
     }
 }

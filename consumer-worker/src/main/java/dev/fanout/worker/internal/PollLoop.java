@@ -25,9 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's only consumer thread: polls, hands records to the scheduler, pauses fetching while too many records
- * are unfinished (backpressure), and commits per partition only offsets below which every outcome is durable,
- * periodically and on revoke and shutdown.
+ * The worker's only consumer thread: polls the jobs lanes, the retry tiers and the parking topic, hands records to
+ * the scheduler, pauses fetching while too many records are unfinished (backpressure) or while a deferred record is
+ * not yet due (seeking back to it, so nothing waits in memory), and commits per partition only offsets below which
+ * every outcome is durable, periodically and on revoke and shutdown. Before draining partitions it gives up, it ends
+ * the in-memory retry waits on them, so those items hand their next attempt to a retry tier.
  */
 public final class PollLoop implements Runnable {
 
@@ -48,6 +50,9 @@ public final class PollLoop implements Runnable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
+    private final DeferralGate deferrals;
+    private final RetryWaits waits;
+    private final Map<TopicPartition, DeferralGate.Wait> waiting = new HashMap<>();
     private final Map<String, Lane> laneOfTopic;
     private final boolean weighted;
     private final RecordSink sink;
@@ -68,13 +73,19 @@ public final class PollLoop implements Runnable {
     /**
      * @param laneOfTopic the jobs topics to consume, with their lanes
      * @param weighted    false for strict lane priority: lower lanes are not fetched while a higher one has lag
+     * @param deferred    the retry tiers and parking topic, also consumed; {@code deferrals} says when their
+     *                    records may go
      */
     public PollLoop(KafkaConsumer<String, byte[]> consumer, Map<String, Lane> laneOfTopic, boolean weighted,
-            RecordSink sink, int maxBuffered,
+            Collection<String> deferred, DeferralGate deferrals, RetryWaits waits, RecordSink sink, int maxBuffered,
             Duration commitInterval, Duration drainTimeout, InstantSource clock,
             AssignmentListener assignmentListener) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.topics = List.copyOf(laneOfTopic.keySet());
+        List<String> all = new java.util.ArrayList<>(laneOfTopic.keySet());
+        all.addAll(deferred);
+        this.topics = List.copyOf(all);
+        this.deferrals = Objects.requireNonNull(deferrals, "deferrals");
+        this.waits = Objects.requireNonNull(waits, "waits");
         this.laneOfTopic = Map.copyOf(laneOfTopic);
         this.weighted = weighted;
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -92,8 +103,8 @@ public final class PollLoop implements Runnable {
             consumer.subscribe(topics, new Rebalance());
             while (running && fatal.get() == null) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    submit(record);
+                for (TopicPartition partition : records.partitions()) {
+                    submitUntilDeferred(partition, records.records(partition));
                 }
                 applyBackpressure();
                 if (!clock.instant().isBefore(lastCommit.plus(commitInterval))) {
@@ -132,6 +143,30 @@ public final class PollLoop implements Runnable {
         return offsets.unfinished();
     }
 
+    /**
+     * Submits the partition's records in order; at the first deferred record that may not go yet, seeks the
+     * partition back to it and leaves it waiting (paused) until its gate opens.
+     */
+    private void submitUntilDeferred(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
+        boolean gated = deferrals.applies(partition.topic());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (gated && deferrals.isForeign(record, laneOfTopic.keySet())) {
+                offsets.register(partition, record.offset());
+                offsets.finish(partition, record.offset());
+                continue;
+            }
+            if (gated) {
+                java.util.Optional<DeferralGate.Wait> wait = deferrals.check(record);
+                if (wait.isPresent()) {
+                    consumer.seek(partition, record.offset());
+                    waiting.put(partition, wait.get());
+                    return;
+                }
+            }
+            submit(record);
+        }
+    }
+
     private void submit(ConsumerRecord<String, byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         offsets.register(partition, record.offset());
@@ -159,7 +194,8 @@ public final class PollLoop implements Runnable {
      *       never keeps a high item from being fetched;</li>
      *   <li>a partition whose unfinished span reaches {@link OffsetMetadata#MAX_SPAN} pauses (resuming at half), so
      *       the commit metadata always describes every finished record above the committed offset;</li>
-     *   <li>with strict priority, lower lanes pause while a higher lane has records waiting on the broker.</li>
+     *   <li>with strict priority, lower lanes pause while a higher lane has records waiting on the broker;</li>
+     *   <li>a retry-tier or parking partition whose next record is not due stays paused until it is.</li>
      * </ul>
      */
     private void applyBackpressure() {
@@ -176,7 +212,12 @@ public final class PollLoop implements Runnable {
         Set<TopicPartition> alreadyPaused = consumer.paused();
         Lane highestWithLag = weighted ? null : highestLaneWithLag(assigned);
         Set<TopicPartition> pause = new HashSet<>();
+        waiting.values().removeIf(deferrals::over);
         for (TopicPartition partition : assigned) {
+            if (waiting.containsKey(partition)) {
+                pause.add(partition);
+                continue;
+            }
             long span = offsets.span(partition);
             boolean spanTooLong = alreadyPaused.contains(partition)
                     ? span > OffsetMetadata.MAX_SPAN / 2 : span >= OffsetMetadata.MAX_SPAN;
@@ -228,8 +269,12 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /** Waits for the unfinished records of the given partitions, at most drainTimeout. */
+    /**
+     * Waits for the unfinished records of the given partitions, at most drainTimeout. Items waiting in memory for
+     * their next attempt hand it to a retry tier at once.
+     */
     private void drain(Collection<TopicPartition> partitions) {
+        waits.handOff(partitions);
         try {
             if (!offsets.awaitFinished(partitions, drainTimeout)) {
                 log.warn("drain timeout {} passed with {} items unfinished on {}; they will run again elsewhere",
@@ -289,13 +334,13 @@ public final class PollLoop implements Runnable {
             }
             drain(partitions);
             commitSync(partitions);
-            partitions.forEach(offsets::forget);
-            partitions.forEach(previousOwner::remove);
+            forget(partitions);
             announce(without(consumer.assignment(), partitions));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            waits.release(partitions);
             if (!partitions.isEmpty()) {
                 consumer.committed(new HashSet<>(partitions)).forEach((partition, commit) -> {
                     if (commit != null) {
@@ -318,17 +363,30 @@ public final class PollLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            partitions.forEach(offsets::forget);
-            partitions.forEach(previousOwner::remove);
+            waits.handOff(partitions);
+            forget(partitions);
             announce(without(consumer.assignment(), partitions));
         }
 
+        private void forget(Collection<TopicPartition> partitions) {
+            partitions.forEach(offsets::forget);
+            partitions.forEach(previousOwner::remove);
+            partitions.forEach(waiting::remove);
+        }
+
+        /** Tells the listener the lane partitions owned (rate-limit shares follow the lanes, not the retry tiers). */
         private void announce(Set<TopicPartition> owned) {
             int total = 0;
-            for (String topic : topics) {
+            for (String topic : laneOfTopic.keySet()) {
                 total += consumer.partitionsFor(topic).size();
             }
-            assignmentListener.assigned(owned, total);
+            Set<TopicPartition> lanes = new HashSet<>();
+            for (TopicPartition partition : owned) {
+                if (laneOfTopic.containsKey(partition.topic())) {
+                    lanes.add(partition);
+                }
+            }
+            assignmentListener.assigned(Set.copyOf(lanes), total);
         }
 
         /** During the callbacks the consumer still reports the partitions being taken away. */

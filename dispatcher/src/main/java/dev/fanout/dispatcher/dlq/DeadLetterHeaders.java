@@ -19,6 +19,10 @@ public final class DeadLetterHeaders {
     public static final String FANOUT_PREFIX = "fanout.dlt.";
     public static final String SPRING_PREFIX = "kafka_dlt-";
     public static final String CONNECT_PREFIX = "__connect.errors.";
+    /** What a worker adds while a job travels through its retry tiers and parking topic: dropped on replay too. */
+    static final String WORKER_PREFIX_ORIGIN = "fanout.origin.";
+    static final String WORKER_PREFIX_RETRY = "fanout.retry.";
+    static final String WORKER_PREFIX_PARKED = "fanout.parked.";
 
     public static final String SPRING_ORIGINAL_TOPIC = "kafka_dlt-original-topic";
     public static final String SPRING_ORIGINAL_PARTITION = "kafka_dlt-original-partition";
@@ -40,7 +44,9 @@ public final class DeadLetterHeaders {
 
     /** Whether a header is dead-letter context (any writer) rather than one of the original record's headers. */
     public static boolean isContext(String name) {
-        return name.startsWith(FANOUT_PREFIX) || name.startsWith(SPRING_PREFIX) || name.startsWith(CONNECT_PREFIX);
+        return name.startsWith(FANOUT_PREFIX) || name.startsWith(SPRING_PREFIX) || name.startsWith(CONNECT_PREFIX)
+                || name.startsWith(WORKER_PREFIX_ORIGIN) || name.startsWith(WORKER_PREFIX_RETRY)
+                || name.startsWith(WORKER_PREFIX_PARKED);
     }
 
     /**

@@ -1,0 +1,87 @@
+package dev.fanout.worker.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.handler.Item;
+import dev.fanout.protocol.TimeoutPolicy;
+import dev.fanout.worker.HandlerRegistry;
+import dev.fanout.worker.WorkerMetrics;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One attempt of a handler, within its timeout if it has one. With a timeout the handler runs on a child virtual
+ * thread; at the timeout the attempt ends at once and its slot is released, whatever the handler does:
+ * <ul>
+ *   <li>{@code error}, {@code cancel}: the child is interrupted; one that ignores interruption runs on outside every
+ *       limit, counted in {@code items.abandoned}, and its result is dropped;</li>
+ *   <li>{@code continue}: the child is left to finish; {@link ItemTimeout#lateOutcome()} completes with what it
+ *       returns, to be attached to the item's record ({@code items.continued} counts these).</li>
+ * </ul>
+ */
+final class HandlerCall {
+
+    private final WorkerMetrics metrics;
+
+    HandlerCall(WorkerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    JsonNode run(HandlerRegistry.Entry handler, Item item, Duration timeout, TimeoutPolicy onTimeout)
+            throws Exception {
+        if (timeout == null) {
+            return handler.handler().handle(item);
+        }
+        CompletableFuture<JsonNode> call = new CompletableFuture<>();
+        Thread child = Thread.ofVirtual().name("fanout-handler-" + item.context().index()).start(() -> {
+            try {
+                call.complete(handler.handler().handle(item));
+            } catch (Throwable error) {
+                call.completeExceptionally(error);
+            }
+        });
+        try {
+            return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            if (onTimeout == TimeoutPolicy.CONTINUE) {
+                metrics.continued().inc();
+                throw new ItemTimeout(handler.name(), timeout, call);
+            }
+            child.interrupt();
+            if (child.isAlive() && !child.join(Duration.ofMillis(50))) {
+                metrics.abandoned().inc();
+            }
+            throw new ItemTimeout(handler.name(), timeout, null);
+        } catch (ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw failed;
+        } catch (InterruptedException stopping) {
+            child.interrupt();
+            throw stopping;
+        }
+    }
+
+    /** An attempt ran past its timeout. */
+    static final class ItemTimeout extends Exception {
+
+        private final transient CompletableFuture<JsonNode> lateOutcome;
+
+        ItemTimeout(String handler, Duration timeout, CompletableFuture<JsonNode> lateOutcome) {
+            super("handler " + handler + " ran past its timeout of " + timeout.toMillis() + " ms");
+            this.lateOutcome = lateOutcome;
+        }
+
+        /** Under {@code onTimeout: continue}, what the handler still running will return; else {@code null}. */
+        CompletableFuture<JsonNode> lateOutcome() {
+            return lateOutcome;
+        }
+    }
+}
