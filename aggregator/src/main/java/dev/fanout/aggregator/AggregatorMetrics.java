@@ -13,8 +13,15 @@ public final class AggregatorMetrics {
 
     /** Item results read (valid envelopes, duplicates included). */
     public static final String RESULTS = "aggregator.results";
-    /** Item results ignored because the same (batchId, index) was already counted. */
+    /**
+     * Item results ignored: the same (batchId, index) was already counted (a replay of an item that succeeded
+     * included), the batch's items were removed after the retention period, or a replay matches no item.
+     */
     public static final String DUPLICATES = "aggregator.duplicates";
+    /** Replay results that changed an item's counted outcome (unsuccessful to succeeded, or a first count). */
+    public static final String REPLAYS = "aggregator.replays";
+    /** Late supplements of timed-out items attached to their stored outcome. */
+    public static final String LATE_RESULTS = "aggregator.results.late";
     /** Batches decided (one per batch and revision). */
     public static final String BATCHES_DECIDED = "aggregator.batches.decided";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
@@ -30,6 +37,8 @@ public final class AggregatorMetrics {
 
     private final Meter results;
     private final Counter duplicates;
+    private final Counter replays;
+    private final Counter lateResults;
     private final Counter batchesDecided;
     private final Counter poison;
     private final Counter cancels;
@@ -40,6 +49,8 @@ public final class AggregatorMetrics {
     private AggregatorMetrics(MetricRegistry registry) {
         this.results = registry.meter(RESULTS);
         this.duplicates = registry.counter(DUPLICATES);
+        this.replays = registry.counter(REPLAYS);
+        this.lateResults = registry.counter(LATE_RESULTS);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
         this.poison = registry.counter(POISON);
         this.cancels = registry.counter(CANCELS);
@@ -59,6 +70,14 @@ public final class AggregatorMetrics {
 
     public Counter duplicates() {
         return duplicates;
+    }
+
+    public Counter replays() {
+        return replays;
+    }
+
+    public Counter lateResults() {
+        return lateResults;
     }
 
     public Counter batchesDecided() {

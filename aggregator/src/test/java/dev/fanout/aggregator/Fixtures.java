@@ -44,6 +44,25 @@ public final class Fixtures {
                 "trace-" + batchId + "-" + index);
     }
 
+    /** The result of a replay of the dead letter at {@code <dlq>/0/<offset>}: same identity, attempt 1. */
+    public static ItemResult replayed(ItemResult result, long offset) {
+        return result.asReplayOf("t.dlq/0/" + offset);
+    }
+
+    public static ItemResult timedOut(String batchId, long index) {
+        return unsuccessful(batchId, index, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT,
+                new ItemError("java.util.concurrent.TimeoutException", "timed out after PT1S"), 1000,
+                Instant.parse("2026-01-01T00:00:00Z"), false);
+    }
+
+    /** The late supplement of a timed-out item: the handler's output, or its error when {@code output} is null. */
+    public static ItemResult late(String batchId, long index, JsonNode output, ItemError error) {
+        Instant startedAt = Instant.parse("2026-01-01T00:00:00Z");
+        return new ItemResult(Envelopes.SCHEMA_VERSION, batchId, "item-" + index, index, ItemStatus.TIMED_OUT,
+                FailureReason.TIMEOUT, error, output, 1, startedAt, startedAt.plusSeconds(5), 5000, "worker-1", false,
+                "trace-" + batchId + "-" + index, null, true);
+    }
+
     public static ItemResult failure(String batchId, long index) {
         return unsuccessful(batchId, index, ItemStatus.FAILED, FailureReason.HANDLER_ERROR,
                 new ItemError("java.lang.IllegalStateException", "boom " + index), 10,

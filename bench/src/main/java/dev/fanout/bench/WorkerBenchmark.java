@@ -45,8 +45,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Then the in-flight check: a worker in a child JVM with {@code -Xmx512m} and {@code maxConcurrency} 10,000 runs
  * 20,000 items of 2 s each, and reports the peak of items running at once and of the heap used.
  *
+ * <p>A warm-up batch ({@code --warmup} items, default 20,000, run by the same worker just before) lets the JIT
+ * compile the hot paths first, as in any long-running worker; only the measured batch's results count, and the
+ * figures of a cold run ({@code --warmup 0}) are reported beside them in docs/PERFORMANCE.md.
+ *
  * <p>Options: {@code --items 50000 --keys 10000 --partitions 8 --concurrency 200 --latency-ms 20
- * --plain-items 300 --inflight 10000}.
+ * --warmup 20000 --plain-items 300 --inflight 10000}.
  */
 final class WorkerBenchmark {
 
@@ -62,15 +66,17 @@ final class WorkerBenchmark {
         long latencyMs = Long.parseLong(options.getOrDefault("latency-ms", "20"));
         int plainItems = Integer.parseInt(options.getOrDefault("plain-items", "300"));
         int inFlight = Integer.parseInt(options.getOrDefault("inflight", "10000"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "20000"));
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults().withMaxHeap("1g"))) {
             KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers())
                     .withTopicPrefix("bench-" + UUID.randomUUID().toString().substring(0, 6) + ".")
                     .withPartitions(partitions, partitions);
             TopicInitializer.ensure(settings, settings.topics().all());
-            System.out.printf(Locale.ROOT, "publishing %,d jobs over %,d keys to %d partitions ...%n", items, keys,
-                    partitions);
-            publish(settings, items, keys, latencyMs);
+            System.out.printf(Locale.ROOT, "publishing %,d warm-up and %,d measured jobs over %,d keys to %d"
+                    + " partitions ...%n", warmup, items, keys, partitions);
+            publish(settings, "warmup", warmup, keys, latencyMs);
+            publish(settings, "bench", items, keys, latencyMs);
 
             System.out.printf(Locale.ROOT, "one worker, maxConcurrency %d, key ordering, %d ms per item ...%n",
                     concurrency, latencyMs);
@@ -78,11 +84,12 @@ final class WorkerBenchmark {
                     .withMaxConcurrency(concurrency);
             MetricRegistry metrics = new MetricRegistry();
             try (Worker worker = Worker.start(config, HandlerCatalog.load(), metrics, InstantSource.system(), null)) {
-                while (worker.metrics().succeeded().getCount() + worker.metrics().failed().getCount() < items) {
+                while (worker.metrics().succeeded().getCount() + worker.metrics().failed().getCount()
+                        < warmup + items) {
                     Thread.sleep(200); // a benchmark's progress poll, not test synchronisation
                 }
             }
-            double[] measured = rateFromResults(settings, items);
+            double[] measured = rateFromResults(settings, "bench", items);
             double fanoutRate = measured[0];
 
             System.out.printf(Locale.ROOT, "plain KafkaConsumer loop, one record at a time, %,d records ...%n",
@@ -102,8 +109,9 @@ final class WorkerBenchmark {
                     100 * fanoutRate / (concurrency * 1000.0 / measured[1]));
             System.out.printf(Locale.ROOT, "%-44s %,12.0f items/s%n", "plain KafkaConsumer loop", plainRate);
             System.out.printf(Locale.ROOT, "%-44s %,12.1f x%n", "Fanout / plain loop", fanoutRate / plainRate);
-            System.out.printf(Locale.ROOT, "RESULT worker items=%d concurrency=%d latencyMs=%d fanout=%.0f"
-                    + " littlesLaw=%.0f plain=%.0f%n", items, concurrency, latencyMs, fanoutRate, littlesLaw, plainRate);
+            System.out.printf(Locale.ROOT, "RESULT worker items=%d warmup=%d concurrency=%d latencyMs=%d fanout=%.0f"
+                    + " littlesLaw=%.0f plain=%.0f%n", items, warmup, concurrency, latencyMs, fanoutRate, littlesLaw,
+                    plainRate);
 
             if (inFlight > 0) {
                 inFlightCheck(broker, inFlight);
@@ -121,7 +129,7 @@ final class WorkerBenchmark {
         int items = inFlight * 2;
         System.out.printf(Locale.ROOT, "%nin-flight check: one worker, -Xmx512m, maxConcurrency %,d, %,d items of"
                 + " 2 s ...%n", inFlight, items);
-        publish(settings, items, items, 2_000);
+        publish(settings, "inflight", items, items, 2_000);
         List<String> lines = ChildJvm.run("512m", InFlightChild.class.getName(), List.of(broker.bootstrapServers(),
                 settings.topicPrefix(), Integer.toString(inFlight), Integer.toString(items)));
         String figures = lines.get(lines.size() - 1);
@@ -129,7 +137,7 @@ final class WorkerBenchmark {
         System.out.println("RESULT inflight concurrency=" + inFlight + " " + figures);
     }
 
-    private static void publish(KafkaSettings settings, int items, int keys, long latencyMs) {
+    private static void publish(KafkaSettings settings, String batchId, int items, int keys, long latencyMs) {
         Map<String, Object> props = settings.clientProperties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -140,9 +148,9 @@ final class WorkerBenchmark {
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             Instant now = Instant.now();
             for (int index = 0; index < items; index++) {
-                JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "bench", Integer.toString(index), index,
+                JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, batchId, Integer.toString(index), index,
                         (long) items, "simulate", jobSettings, JsonNodeFactory.instance.objectNode().put("n", index),
-                        JobRecord.defaultTraceId("bench", index), 1, now);
+                        JobRecord.defaultTraceId(batchId, index), 1, now);
                 ProducerRecord<String, byte[]> record =
                         new ProducerRecord<>(topic, "key-" + (index % keys), Envelopes.encode(job));
                 FanoutHeaders.putIdentity(record.headers(), job);
@@ -153,15 +161,18 @@ final class WorkerBenchmark {
     }
 
     /**
-     * Items per second from the first to the last {@code finishedAt} on the results topic, and the mean handler
-     * time the results report.
+     * Items per second from the first to the last {@code finishedAt} of the batch's results, and the mean handler
+     * time they report.
      */
-    private static double[] rateFromResults(KafkaSettings settings, int items) {
+    private static double[] rateFromResults(KafkaSettings settings, String batchId, int items) {
         Instant[] range = {Instant.MAX, Instant.MIN};
         int[] count = {0};
         long[] handlerMs = {0};
         TopicScan.readAll(settings, settings.topics().results().name(), record -> {
             ItemResult result = Envelopes.decode(record.value(), ItemResult.class);
+            if (!result.batchId().equals(batchId)) {
+                return;
+            }
             handlerMs[0] += result.durationMs();
             Instant finished = result.finishedAt();
             range[0] = finished.isBefore(range[0]) ? finished : range[0];

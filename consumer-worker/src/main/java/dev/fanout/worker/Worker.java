@@ -224,7 +224,9 @@ public final class Worker implements AutoCloseable {
     }
 
     private static BulkheadConfig bulkheadConfig(int limit) {
-        return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(Duration.ofDays(365)).build();
+        // not fair: the lane gate in front already decides who goes next, so fairness here would only add hand-offs
+        return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(Duration.ofDays(365))
+                .fairCallHandlingStrategyEnabled(false).build();
     }
 
     private static KafkaConsumer<String, byte[]> consumer(WorkerConfig config) {

@@ -41,7 +41,9 @@ public final class WorkerMetrics {
         this.retriesHandedOff = registry.counter(name("retries.handed-off"));
         this.parked = registry.counter(name("items.parked"));
         this.outputInvalid = registry.counter(name("items.output-invalid"));
-        this.latency = registry.timer(name("item.latency"));
+        // lock-free: every item updates it, from many virtual threads at once
+        this.latency = registry.timer(name("item.latency"),
+                () -> new Timer(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
     }
 
     /** The full name of one of this worker's metrics, e.g. {@code worker.w1.items.succeeded}. */

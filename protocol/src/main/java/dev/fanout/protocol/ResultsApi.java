@@ -92,9 +92,15 @@ public final class ResultsApi {
     }
 
     /**
-     * One item's counted outcome: the first result the aggregator read for it.
+     * One item's counted outcome: the first result the aggregator read for it, or the successful result of its
+     * replay.
      *
-     * @param output the handler's output (the {@code .tasks.<id>.output} of workflow engines), on success
+     * @param output     the handler's output (the {@code .tasks.<id>.output} of workflow engines), on success
+     * @param replayOf   the dead letter ({@code <topic>/<partition>/<offset>}) whose replay gave this result;
+     *                   {@code null} when the item was never replayed
+     * @param lateOutput a {@code TIMED_OUT} item's output from a handler that finished after its timeout
+     *                   ({@code onTimeout: continue}); {@code null} when there is none
+     * @param lateError  the error of such a handler that failed after its timeout; {@code null} when there is none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ItemView(
@@ -110,7 +116,10 @@ public final class ResultsApi {
             Instant finishedAt,
             long durationMs,
             String workerId,
-            boolean deadLettered) {
+            boolean deadLettered,
+            String replayOf,
+            JsonNode lateOutput,
+            ItemError lateError) {
 
         public ItemView {
             Envelopes.require(batchId, "batchId");

@@ -10,6 +10,7 @@ import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.PoisonRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -24,9 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans item results back in per batch and decides each batch once. Reads batch definitions and item results (raw
- * bytes keyed by batchId), counts each item's first result, decides as soon as {@link DecisionRules} allow, and from
- * a wall-clock punctuator decides undecided batches whose total timeout passed and removes expired items. What a
+ * Fans item results back in per batch and decides each batch once per revision. Reads batch definitions and item
+ * results (raw bytes keyed by batchId), counts each item's first result, takes replays and late supplements as
+ * {@link ResultRules} say, decides as soon as {@link DecisionRules} allow (and revises a decision when a replay changed
+ * its counts), and from a wall-clock punctuator decides undecided batches whose total timeout passed and removes
+ * expired items. What a
  * decision publishes is {@link Decisions}' job. Records that are not valid envelopes go to the dead-letter sink with
  * their raw bytes; processing goes on.
  */
@@ -115,23 +118,81 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
 
     private void onResult(ItemResult result) {
         metrics.results().mark();
-        if (items.contains(result.itemKey())) {
-            metrics.duplicates().inc();
-            log.debug("ignoring a second result for item {} (status {})", result.itemKey().asString(),
-                    result.status());
-            return;
+        String batchId = result.batchId();
+        ItemOutcome previous = items.get(batchId, result.index());
+        BatchState stored = batches.get(batchId);
+        ResultRules.Effect effect = ResultRules.effectOf(result, previous, stored);
+        BatchState state = stored == null ? new BatchState() : stored;
+        switch (effect) {
+            case COUNT -> {
+                items.add(result);
+                state.count(result.isLate() ? ResultRules.timedOutPart(result) : result);
+            }
+            case REPLACE -> {
+                items.add(result);
+                state.replace(previous, result.index(), result);
+            }
+            case FAILED_AGAIN -> {
+                ItemOutcome updated = previous.withFailedReplay(result);
+                items.update(result.itemKey(), updated);
+                state.failedAgain(previous, updated, result);
+                log.debug("item {}: its replay of {} failed again ({}); the batch's counts stay",
+                        result.itemKey().asString(), result.replayOf(), result.reason());
+            }
+            case ATTACH_LATE -> {
+                items.update(result.itemKey(), attachLate(previous, result));
+                metrics.lateResults().inc();
+                return;
+            }
+            case DUPLICATE, ITEMS_REMOVED, UNMATCHED_REPLAY -> {
+                ignore(result, effect);
+                return;
+            }
         }
-        BatchState state = load(result.batchId());
-        if (state.itemsRemoved()) {
-            metrics.duplicates().inc();
+        if (result.isLate()) {
+            metrics.lateResults().inc();
+        }
+        if (ResultRules.revises(result, effect)) {
+            metrics.replays().inc();
+            if (state.isDecided()) {
+                state.markRevisionDue();
+            }
+        }
+        decideIfDue(batchId, state);
+        batches.put(batchId, state);
+    }
+
+    /**
+     * The outcome with a late supplement attached; without its output when the stored outcome would then be over the
+     * record size limit (the supplement fitted in a record, but the outcome also keeps the timeout's error).
+     */
+    private static ItemOutcome attachLate(ItemOutcome outcome, ItemResult late) {
+        ItemOutcome attached = outcome.withLate(late.output(), late.error());
+        int size = Envelopes.encode(attached).length;
+        if (size <= BatchResults.MAX_RECORD_BYTES) {
+            return attached;
+        }
+        log.warn("item {}: with its late output its stored outcome would be {} bytes, over the {}-byte limit; the"
+                + " late output is not kept", late.itemKey().asString(), size, BatchResults.MAX_RECORD_BYTES);
+        return outcome.withLate(null, late.error());
+    }
+
+    private void ignore(ItemResult result, ResultRules.Effect effect) {
+        metrics.duplicates().inc();
+        String item = result.itemKey().asString();
+        if (result.replayOf() != null && effect != ResultRules.Effect.DUPLICATE) {
+            log.warn("ignoring the result of the replay of {} for item {} ({}): {}", result.replayOf(), item,
+                    result.status(), effect == ResultRules.Effect.ITEMS_REMOVED
+                            ? "its batch's items were removed after the retention period"
+                            : "the aggregator never saw this item, and its batch is unknown or has every item"
+                                    + " counted");
+        } else if (effect == ResultRules.Effect.ITEMS_REMOVED) {
             log.debug("ignoring a result for item {}: its batch's items were removed after the retention period",
-                    result.itemKey().asString());
-            return;
+                    item);
+        } else {
+            log.debug("ignoring a second result for item {} (status {}{})", item, result.status(),
+                    result.replayOf() == null ? "" : ", a replay of " + result.replayOf());
         }
-        items.add(result);
-        state.count(result);
-        decideIfDue(result.batchId(), state);
-        batches.put(result.batchId(), state);
     }
 
     private void onDefinition(BatchDefinition definition) {
@@ -145,8 +206,8 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         if (!state.isDecided()) {
             deadlines.reschedule(batchId, previous, state.definition());
             prepareChainTopics(state.definition().policy());
-            decideIfDue(batchId, state);
         }
+        decideIfDue(batchId, state);
         batches.put(batchId, state);
     }
 
@@ -159,12 +220,32 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         }
     }
 
+    /**
+     * Decides an undecided batch if its policy allows it now, and revises a decided one whose revision is due: with
+     * the policy's verdict over the revised counts, else the total timeout's once it has passed. A revision the counts
+     * cannot decide yet waits for more results, or for the total timeout (its deadline is scheduled again).
+     */
     private void decideIfDue(String batchId, BatchState state) {
-        if (state.isDecided()) {
+        if (!state.isDecided()) {
+            DecisionRules.evaluate(state.definition(), state.tally())
+                    .ifPresent(verdict -> decide(batchId, state, verdict, context.currentSystemTimeMs(), false));
             return;
         }
-        DecisionRules.evaluate(state.definition(), state.tally())
-                .ifPresent(verdict -> decide(batchId, state, verdict, context.currentSystemTimeMs(), false));
+        if (!state.revisionDue()) {
+            return;
+        }
+        long nowMs = context.currentSystemTimeMs();
+        Optional<Verdict> verdict = DecisionRules.evaluate(state.definition(), state.tally());
+        OptionalLong deadline = Deadlines.deadlineOf(state.definition());
+        if (verdict.isEmpty() && deadline.isPresent() && deadline.getAsLong() <= nowMs) {
+            verdict = Optional.of(DecisionRules.onTotalTimeout(state.definition(), state.tally()));
+        }
+        if (verdict.isPresent()) {
+            decide(batchId, state, verdict.get(), nowMs, false);
+        } else {
+            deadline.ifPresent(at -> deadlines.schedule(batchId, at));
+            log.debug("batch {}: revision {} waits until its counts decide it", batchId, state.revision() + 1);
+        }
     }
 
     private void punctuate(long nowMs) {
@@ -172,12 +253,12 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         retention.expire(nowMs);
     }
 
-    /** Decides every undecided batch whose total timeout has passed. */
+    /** Decides every undecided batch, and revises every batch with a revision due, whose total timeout has passed. */
     private void decideOverdue(long nowMs) {
         for (Deadlines.Due due : deadlines.due(nowMs)) {
             deadlines.remove(due);
             BatchState state = batches.get(due.batchId());
-            if (state == null || state.isDecided() || state.definition() == null) {
+            if (state == null || state.isDecided() && !state.revisionDue() || state.definition() == null) {
                 continue;
             }
             OptionalLong deadline = Deadlines.deadlineOf(state.definition());
@@ -191,9 +272,10 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     }
 
     private void decide(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
+        Instant previous = state.decidedAt();
         decisions.publish(batchId, state, verdict, nowMs, byTotalTimeout);
         deadlines.cancel(batchId, state.definition());
-        retention.schedule(batchId, state.decidedAt());
+        retention.schedule(batchId, previous, state.decidedAt());
     }
 
     /**

@@ -14,10 +14,11 @@ import java.util.Objects;
 
 /**
  * What the aggregator knows about one batch, stored per {@code batchId}: the latest definition, the counts of distinct
- * items, latency and error summaries, the race winner's index, the indexes of the first {@link #FAILED_SAMPLE}
- * unsuccessful items, and the decision once made (as published, without the race winner's output). Kept small
- * whatever the batch size and the item outputs: per-item outcomes, the winner's output included, live in the item
- * store. Not thread-safe: one stream task owns each batch.
+ * items by their current outcome, latency and error summaries, the race winner's index, the indexes of the first
+ * {@link #FAILED_SAMPLE} unsuccessful items, and the latest decision once made (as published, without the race
+ * winner's output), with whether a revision of it is due. Kept small whatever the batch size and the item outputs:
+ * per-item outcomes, the winner's output included, live in the item store. Not thread-safe: one stream task owns each
+ * batch.
  */
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.ANY)
@@ -46,6 +47,7 @@ public final class BatchState {
     private List<Long> failedSample = new ArrayList<>();
     private boolean cancelSent;
     private boolean itemsRemoved;
+    private boolean revisionDue;
 
     /**
      * Takes a newer definition. A sealed definition is never replaced by an unsealed one (a late or replayed
@@ -61,6 +63,59 @@ public final class BatchState {
         boolean changed = !newer.equals(definition);
         definition = newer;
         return changed;
+    }
+
+    /**
+     * Replaces an unsuccessful item's counted outcome by the successful result of its replay: the item leaves the
+     * failed, timed-out or cancelled count (and the dead-lettered count, the error summary and the failed sample),
+     * then is counted as that result. Handler time only adds up: the replay's time is work done for the batch too.
+     *
+     * @throws IllegalStateException when {@code previous} is a success (the caller checks it, see
+     *                               {@link ResultRules})
+     */
+    public void replace(ItemOutcome previous, long index, ItemResult replay) {
+        Objects.requireNonNull(previous, "previous");
+        Objects.requireNonNull(replay, "replay");
+        switch (previous.status()) {
+            case SUCCEEDED -> throw new IllegalStateException("item " + index + " already succeeded; a replay only"
+                    + " replaces an unsuccessful outcome");
+            case FAILED -> failed--;
+            case TIMED_OUT -> timedOut--;
+            case CANCELLED -> cancelled--;
+        }
+        if (previous.deadLettered()) {
+            deadLettered--;
+        }
+        errors.forget(previous.countedErrorType());
+        failedSample.remove(Long.valueOf(index));
+        if (Long.valueOf(index).equals(firstFailedIndex)) {
+            firstFailedIndex = failedSample.isEmpty() ? null : failedSample.get(0);
+        }
+        count(replay);
+    }
+
+    /**
+     * Takes a replay that failed again: its error replaces the item's earlier one in the error summary, and its
+     * handler time adds up. The item counts stay as they are.
+     *
+     * @param previous the item's outcome before the replay
+     * @param updated  the item's outcome after it ({@link ItemOutcome#withFailedReplay})
+     */
+    public void failedAgain(ItemOutcome previous, ItemOutcome updated, ItemResult replay) {
+        if (!previous.countedErrorType().equals(updated.countedErrorType())) {
+            errors.forget(previous.countedErrorType());
+            errors.record(updated.countedErrorType(), updated.errorMessage());
+        }
+        sumItemMs = saturatedAdd(sumItemMs, replay.durationMs());
+        latency.record(replay.durationMs());
+    }
+
+    /** Notes that a replay changed the counts of this decided batch, so that a new revision is due. */
+    public void markRevisionDue() {
+        if (!isDecided()) {
+            throw new IllegalStateException("an undecided batch has no decision to revise");
+        }
+        revisionDue = true;
     }
 
     /** Counts the first result of an item; the caller has checked that it is not a duplicate. */
@@ -99,11 +154,12 @@ public final class BatchState {
         }
     }
 
-    /** Records the decision: the next revision, decided at {@code at}. */
+    /** Records the decision: the next revision, decided at {@code at}. No revision is due after it. */
     public void decide(BatchStatus status, Instant at) {
         decidedStatus = Objects.requireNonNull(status, "status");
         decidedAt = Objects.requireNonNull(at, "at");
         revision++;
+        revisionDue = false;
     }
 
     /** Keeps the decision as published, without the race winner's output (which stays in the item store). */
@@ -128,6 +184,17 @@ public final class BatchState {
 
     public boolean isDecided() {
         return decidedStatus != null;
+    }
+
+    /** Whether a replay changed the counts since the latest decision, and the revision it calls for is not out yet. */
+    public boolean revisionDue() {
+        return revisionDue;
+    }
+
+    /** Whether the batch is sealed and has a counted outcome for as many items as its total. */
+    public boolean allItemsCounted() {
+        return definition != null && definition.sealed() && definition.total() != null
+                && tally().finished() >= definition.total();
     }
 
     /** The latest definition, or {@code null} while none has been read. */

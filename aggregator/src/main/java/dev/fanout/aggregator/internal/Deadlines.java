@@ -49,6 +49,11 @@ public final class Deadlines {
         store.put(key(atMs, batchId), batchId);
     }
 
+    /** Removes a batch's entry at a time, if it has one. */
+    public void unschedule(String batchId, long atMs) {
+        store.delete(key(atMs, batchId));
+    }
+
     /** Removes a batch's entry, if it has one. */
     public void cancel(String batchId, BatchDefinition definition) {
         deadlineOf(definition).ifPresent(deadline -> store.delete(key(deadline, batchId)));

@@ -51,7 +51,9 @@ public final class DecisionRules {
         boolean allTerminal = sealed && tally.finished() >= total;
         return switch (policy.strategy()) {
             case FAIL_FAST -> tally.unsuccessful() > 0
-                    ? verdict(BatchStatus.FAILED, "fail_fast: item " + tally.firstFailedIndex() + " failed")
+                    ? verdict(BatchStatus.FAILED, tally.firstFailedIndex() != null
+                            ? "fail_fast: item " + tally.firstFailedIndex() + " failed"
+                            : "fail_fast: " + tally.unsuccessful() + " items failed")
                     : allTerminal ? Optional.of(whenAllTerminal(policy, total, tally)) : Optional.empty();
             case RACE -> {
                 if (tally.succeeded() > 0) {

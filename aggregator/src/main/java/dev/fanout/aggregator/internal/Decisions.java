@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.aggregator.AggregatorMetrics;
 import dev.fanout.aggregator.ChainTopics;
 import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.BatchStatus;
 import dev.fanout.protocol.ChainTarget;
 import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
@@ -23,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * Publishes what a decision produces, in the same transaction as the state change: the batch result, a cancel signal
  * when the rest of the batch is pointless ({@link DecisionRules#cancelsTheRest}), and the event of the policy's
  * {@code onSuccess} or {@code onError} target.
+ *
+ * <p>A revision (a decision after the first, once replays changed the counts) publishes its batch result with the
+ * next revision number and a reason that says it was revised. It never sends a cancel signal (the first decision
+ * dealt with the rest of the batch), and it fires a chaining target only when its status crosses to the other target
+ * than the revision before ({@code onError} to {@code onSuccess}, typically {@code FAILED} to {@code SUCCEEDED}):
+ * the step a target starts has already been started for this batch otherwise.
  */
 final class Decisions {
 
@@ -50,6 +57,11 @@ final class Decisions {
      */
     BatchResult publish(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
         Instant decidedAt = Instant.ofEpochMilli(nowMs);
+        BatchStatus previous = state.decidedStatus();
+        if (previous != null) {
+            verdict = new Verdict(verdict.status(), (verdict.reason() == null ? "" : verdict.reason() + "; ")
+                    + "revision " + (state.revision() + 1) + " after dead-letter replays");
+        }
         state.decide(verdict.status(), decidedAt);
         BatchResult result = BatchResults.fit(
                 BatchResults.of(batchId, state, verdict, decidedAt, winnerOutput(batchId, state)),
@@ -62,12 +74,12 @@ final class Decisions {
         metrics.batchesDecided().inc();
         log.debug("batch {} decided {} (revision {}): {}", batchId, result.status(), result.revision(),
                 result.reason());
-        if (DecisionRules.cancelsTheRest(state.definition(), state.tally(), byTotalTimeout)) {
+        if (previous == null && DecisionRules.cancelsTheRest(state.definition(), state.tally(), byTotalTimeout)) {
             cancel(batchId, result, decidedAt, nowMs);
             state.markCancelSent();
         }
         ChainTarget target = state.definition().policy().chainTargetFor(result.status());
-        if (target != null) {
+        if (target != null && (previous == null || previous.isSuccessful() != result.status().isSuccessful())) {
             chain(batchId, target, result, state, nowMs);
         }
         return result;

@@ -21,6 +21,11 @@ import java.util.Objects;
  * @param attempts     attempts made; {@code null} in outcomes stored by earlier releases
  * @param startedAt    when the item started; {@code null} when unknown
  * @param workerId     the worker that ran it; {@code null} when unknown
+ * @param replayOf     the dead letter ({@code <topic>/<partition>/<offset>}) whose replay produced the latest result
+ *                     taken for this item; {@code null} when it was never replayed
+ * @param lateOutput   a timed-out item's output, from the handler that finished after its timeout
+ *                     ({@code onTimeout: continue}); {@code null} when there is none
+ * @param lateError    the error of such a handler that failed after its timeout; {@code null} when there is none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemOutcome(
@@ -35,25 +40,59 @@ public record ItemOutcome(
         JsonNode output,
         Integer attempts,
         Instant startedAt,
-        String workerId) {
+        String workerId,
+        String replayOf,
+        JsonNode lateOutput,
+        ItemError lateError) {
 
     public ItemOutcome {
         Objects.requireNonNull(itemId, "itemId");
         Objects.requireNonNull(status, "status");
     }
 
+    /**
+     * The outcome a result records. A late supplement read before (or instead of) its item's {@code TIMED_OUT}
+     * result stands for that result: a {@code TIMED_OUT} outcome whose late output or error is attached.
+     */
     public static ItemOutcome of(ItemResult result) {
+        if (result.isLate()) {
+            return of(ResultRules.timedOutPart(result)).withLate(result.output(), result.error());
+        }
         return new ItemOutcome(result.itemId(), result.status(), result.reason(),
                 result.error() == null ? null : result.error().type(),
                 result.error() == null ? null : result.error().message(),
                 result.durationMs(), result.deadLettered(), result.finishedAt(), result.output(), result.attempts(),
-                result.startedAt(), result.workerId());
+                result.startedAt(), result.workerId(), result.replayOf(), null, null);
+    }
+
+    /** This outcome with a late supplement's output and error attached (the latest supplement wins). */
+    public ItemOutcome withLate(JsonNode lateOutput, ItemError lateError) {
+        return new ItemOutcome(itemId, status, reason, errorType, errorMessage, durationMs, deadLettered, finishedAt,
+                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError);
+    }
+
+    /**
+     * This unsuccessful outcome after a replay that failed again: the replay's error, times, attempts and worker
+     * replace the earlier ones; the status, reason and dead-letter flag it was counted with stay, so the counts stay
+     * true.
+     */
+    public ItemOutcome withFailedReplay(ItemResult replay) {
+        return new ItemOutcome(itemId, status, reason,
+                replay.error() == null ? errorType : replay.error().type(),
+                replay.error() == null ? errorMessage : replay.error().message(),
+                replay.durationMs(), deadLettered, replay.finishedAt(), output,
+                replay.attempts(), replay.startedAt(), replay.workerId(), replay.replayOf(), lateOutput, lateError);
+    }
+
+    /** The type under which this unsuccessful outcome's error was counted in the batch's top errors. */
+    String countedErrorType() {
+        return errorType != null ? errorType : String.valueOf(reason);
     }
 
     /** The results API's view of this outcome. */
     public ItemView view(String batchId, long index) {
         return new ItemView(batchId, itemId, index, status, reason,
                 errorType == null ? null : new ItemError(errorType, errorMessage), output, attempts, startedAt,
-                finishedAt, durationMs, workerId, deadLettered);
+                finishedAt, durationMs, workerId, deadLettered, replayOf, lateOutput, lateError);
     }
 }

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** The processor's side of the item store and the item-id index: it adds outcomes and removes expired ones. */
+/** The processor's side of the item store and the item-id index: it adds and updates outcomes, removes expired ones. */
 public final class ItemStore extends ItemReader {
 
     private final KeyValueStore<String, ItemOutcome> items;
@@ -21,17 +21,20 @@ public final class ItemStore extends ItemReader {
         this.ids = Objects.requireNonNull(ids, "ids");
     }
 
-    /** Whether a result for this item was already counted. */
-    public boolean contains(ItemKey key) {
-        return items.get(key.asString()) != null;
-    }
-
-    /** Stores the first result of an item; an id that is not the index is indexed (the first such item keeps it). */
+    /**
+     * Stores the result an item is counted with (its first, or the replay that replaces it); an id that is not the
+     * index is indexed (the first such item keeps it).
+     */
     public void add(ItemResult result) {
         items.put(result.itemKey().asString(), ItemOutcome.of(result));
         if (!idIsIndex(result.itemId(), result.index())) {
             ids.putIfAbsent(idKey(result.batchId(), result.itemId()), result.index());
         }
+    }
+
+    /** Replaces a stored item's outcome (a replay that failed again, a late supplement). */
+    public void update(ItemKey key, ItemOutcome outcome) {
+        items.put(key.asString(), Objects.requireNonNull(outcome, "outcome"));
     }
 
     /**

@@ -8,10 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes decided batches' items from the item store once their retention period has passed, from the wall-clock
- * punctuator and in bounded chunks: one punctuation removes at most {@code chunk} items, and a batch with more is
- * finished by the next punctuations. The batch's own (small) state stays, marked {@code itemsRemoved}; its cancel
- * signal, if it had one, is withdrawn.
+ * Removes decided batches' items from the item store once their retention period, counted from the latest revision
+ * of the decision, has passed: from the wall-clock punctuator and in bounded chunks. One punctuation removes at most
+ * {@code chunk} items, and a batch with more is finished by the next punctuations. The batch's own (small) state
+ * stays, marked {@code itemsRemoved}; its cancel signal, if it had one, is withdrawn.
  */
 final class Retention {
 
@@ -36,10 +36,20 @@ final class Retention {
         this.chunk = chunk;
     }
 
-    /** Schedules the removal of a batch's items, {@code retention} after its decision. */
-    void schedule(String batchId, Instant decidedAt) {
-        long at = decidedAt.toEpochMilli() + Math.min(retention.toMillis(), Long.MAX_VALUE - decidedAt.toEpochMilli());
-        expiries.schedule(batchId, at);
+    /**
+     * Schedules the removal of a batch's items, {@code retention} after its latest decision.
+     *
+     * @param previous the decision time of the revision before, whose removal is put off; {@code null} for the first
+     */
+    void schedule(String batchId, Instant previous, Instant decidedAt) {
+        if (previous != null) {
+            expiries.unschedule(batchId, expiry(previous));
+        }
+        expiries.schedule(batchId, expiry(decidedAt));
+    }
+
+    private long expiry(Instant decidedAt) {
+        return decidedAt.toEpochMilli() + Math.min(retention.toMillis(), Long.MAX_VALUE - decidedAt.toEpochMilli());
     }
 
     /** Removes up to {@code chunk} expired items, earliest-expiring batch first. */

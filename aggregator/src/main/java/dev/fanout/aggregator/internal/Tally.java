@@ -5,7 +5,8 @@ package dev.fanout.aggregator.internal;
  *
  * @param succeeded            distinct items that succeeded
  * @param unsuccessful         distinct items that ended otherwise (failed, timed out or cancelled)
- * @param firstFailedIndex     index of the first unsuccessful item counted, or {@code null}
+ * @param firstFailedIndex     index of the first unsuccessful item counted that is still unsuccessful, or {@code null}
+ *                             (none, or only items past the failed sample after replays replaced the others)
  * @param firstSucceededIndex  index of the first successful item counted (the race winner), or {@code null}
  */
 public record Tally(long succeeded, long unsuccessful, Long firstFailedIndex, Long firstSucceededIndex) {

@@ -38,6 +38,12 @@ class DecisionRulesTest {
         return new Tally(succeeded, unsuccessful, unsuccessful > 0 ? 7L : null, succeeded > 0 ? 3L : null);
     }
 
+    @Test
+    void failFastNamesTheFailedCountWhenNoFailedItemIsKnownByIndexAnyMore() {
+        assertThat(DecisionRules.evaluate(sealed(400, Strategy.FAIL_FAST), new Tally(10, 150, null, 3L)))
+                .contains(new Verdict(BatchStatus.FAILED, "fail_fast: 150 items failed"));
+    }
+
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void aBatchWithoutADefinitionIsNeverDecided(Strategy strategy) {

@@ -64,6 +64,52 @@ class RecordSizeTest {
     }
 
     @Test
+    void aMillionItemBatchWhoseFailuresAreAllReplayedKeepsItsStateSmallAndItsCountsExact() {
+        BatchState state = new BatchState();
+        state.adopt(Fixtures.sealed("big", ITEMS, BatchPolicy.of(Strategy.WAIT_ALL, 0.1,
+                PartialFailurePolicy.CONTINUE), START));
+        String longMessage = "x".repeat(ItemError.MAX_MESSAGE_CHARS);
+        for (int i = 0; i < ITEMS; i++) {
+            state.count(i % 2 == 0
+                    ? Fixtures.success("big", i, i % 100_000, START, null)
+                    : failure(i, longMessage));
+        }
+        state.decide(BatchStatus.SUCCEEDED_WITH_FAILURES, START.plusSeconds(3600));
+        JsonSerde<BatchState> serde = new JsonSerde<>(BatchState.class);
+        int largest = 0;
+        for (int i = 1; i < ITEMS; i += 2) {
+            state.replace(ItemOutcome.of(failure(i, longMessage)), i,
+                    Fixtures.replayed(Fixtures.success("big", i, i % 100_000, START, null), i));
+            state.markRevisionDue();
+            if (i % 100_001 == 0) {
+                largest = Math.max(largest, serde.serializer().serialize("t", state).length);
+            }
+        }
+        state.decide(BatchStatus.SUCCEEDED, START.plusSeconds(7200));
+        BatchResult revised = BatchResults.of("big", state, new Verdict(BatchStatus.SUCCEEDED, null),
+                START.plusSeconds(7200), null);
+        state.recordDecision(revised);
+
+        byte[] stateBytes = serde.serializer().serialize("t", state);
+        System.out.printf("1,000,000 items, 500,000 replayed: batch state %,d bytes (largest on the way %,d),"
+                + " revision %,d bytes%n", stateBytes.length, largest, Envelopes.encode(revised).length);
+        assertThat(stateBytes.length).isLessThan(STATE_BOUND);
+        assertThat(largest).isLessThan(STATE_BOUND);
+        assertThat(revised.revision()).isEqualTo(2);
+        assertThat(revised.succeeded()).isEqualTo(ITEMS);
+        assertThat(revised.failed()).isZero();
+        assertThat(revised.deadLettered()).isZero();
+        assertThat(revised.errors()).isEmpty();
+        assertThat(state.failedSample()).isEmpty();
+    }
+
+    private static ItemResult failure(int index, String message) {
+        return Fixtures.unsuccessful("big", index, ItemStatus.FAILED, FailureReason.HANDLER_ERROR,
+                new ItemError("com.example.Error" + index + "y".repeat(1_000), message), index % 100_000, START,
+                true);
+    }
+
+    @Test
     void aRaceWinnersOutputTooLargeForTheDecisionRecordIsLeftInTheItemStoreWithAPointer() {
         BatchState state = new BatchState();
         state.adopt(Fixtures.sealed("r", 2, BatchPolicy.of(Strategy.RACE, 1.0, PartialFailurePolicy.CONTINUE), START));

@@ -32,6 +32,29 @@ class TopErrorsTest {
     }
 
     @Test
+    void aForgottenErrorLeavesTheListAtZeroButKeepsItsPlaceSoATypeCountedAsOtherIsForgottenFromThere() {
+        TopErrors errors = new TopErrors();
+        for (int i = 0; i < TopErrors.MAX_TYPES + 1; i++) {
+            errors.record("Type" + i, "message " + i);
+        }
+        errors.forget("Type0");
+        errors.record("Type0", "again");
+        errors.forget("Type20");
+        errors.forget("Never");
+        JsonSerde<TopErrors> serde = new JsonSerde<>(TopErrors.class);
+
+        TopErrors copy = serde.deserializer().deserialize("t", serde.serializer().serialize("t", errors));
+        copy.forget("Type0");
+        copy.record("Type21", "new");
+
+        assertThat(errors.top()).hasSize(TopErrors.MAX_TYPES).contains(new ErrorCount("Type0", 1, "again"))
+                .noneMatch(entry -> entry.type().equals(TopErrors.OTHER));
+        assertThat(copy.top()).hasSize(TopErrors.MAX_TYPES)
+                .contains(new ErrorCount(TopErrors.OTHER, 1, "Type21: new"))
+                .noneMatch(entry -> entry.type().equals("Type0"));
+    }
+
+    @Test
     void topErrorsSurviveTheirJsonRoundTrip() {
         TopErrors errors = new TopErrors();
         errors.record("Boom", "boom");

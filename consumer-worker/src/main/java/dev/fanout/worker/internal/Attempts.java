@@ -83,7 +83,7 @@ final class Attempts {
                     if (job.isExpiredAt(now)) {
                         throw new Expired(now, job.expiresAt());
                     }
-                    if (signals.isCancelled(job.batchId())) {
+                    if (signals.isCancelled(job.batchId(), record.headers())) {
                         throw new Cancelled(signals.reason(job.batchId()));
                     }
                     if (signals.isPaused(job.batchId())) {

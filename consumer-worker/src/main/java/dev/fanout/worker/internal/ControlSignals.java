@@ -61,6 +61,14 @@ public final class ControlSignals implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether the batch's items must not run. A job replayed from the dead-letter queue (it carries
+     * {@code fanout.replay-of}) runs even so: replaying is an explicit request to run it again, made after the cancel.
+     */
+    public boolean isCancelled(String batchId, org.apache.kafka.common.header.Headers headers) {
+        return isCancelled(batchId) && headers.lastHeader(dev.fanout.protocol.FanoutHeaders.REPLAY_OF) == null;
+    }
+
     public boolean isCancelled(String batchId) {
         ControlSignal signal = inForce.get(batchId);
         return signal != null && signal.action() == ControlSignal.Action.CANCEL;

@@ -65,7 +65,7 @@ public final class DeferralGate {
     /** Empty when the record may go now; else what its partition waits for. */
     Optional<Wait> check(ConsumerRecord<String, byte[]> record) {
         Optional<String> batchId = FanoutHeaders.text(record.headers(), FanoutHeaders.BATCH_ID);
-        if (batchId.isPresent() && signals.isCancelled(batchId.get())) {
+        if (batchId.isPresent() && signals.isCancelled(batchId.get(), record.headers())) {
             return Optional.empty();
         }
         Optional<Duration> tier = deferred.tierOf(record.topic());

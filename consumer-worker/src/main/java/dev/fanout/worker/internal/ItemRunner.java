@@ -93,7 +93,7 @@ public final class ItemRunner {
                     new ItemError("OutputSchemaInvalid", plan.schemaError()), clock.instant(), job.attempt()),
                     deadLetters);
         }
-        boolean cancelled = signals.isCancelled(job.batchId());
+        boolean cancelled = signals.isCancelled(job.batchId(), record.headers());
         if (!cancelled && signals.isPaused(job.batchId())) {
             return outcomes.parked(record, job, false, signals.position());
         }
