@@ -16,4 +16,15 @@ final class Logs {
             logger.setLevel(Level.WARN);
         }
     }
+
+    /**
+     * Kafka clients' logs at ERROR too: for a short command whose own message says what failed, so a broker that
+     * cannot be reached is reported once instead of in a warning per reconnection attempt.
+     */
+    static void quietKafkaClients() {
+        quiet();
+        if (LoggerFactory.getLogger("org.apache.kafka") instanceof Logger logger) {
+            logger.setLevel(Level.ERROR);
+        }
+    }
 }

@@ -14,7 +14,8 @@ class FanoutCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "broker", "dispatch", "worker", "aggregator", "status"}) {
+        for (String command : new String[] {"demo", "broker", "dispatch", "worker", "aggregator", "status",
+            "pause", "resume", "cancel", "dlq"}) {
             CommandOutput output = CommandOutput.run(command, "--help");
             assertThat(output.exitCode()).as(command).isZero();
             assertThat(output.out()).as(command).contains("Usage: fanout " + command);

@@ -16,7 +16,6 @@ import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.Dispatcher;
 import dev.fanout.dispatcher.InlineItems;
 import dev.fanout.handler.HandlerCatalog;
-import dev.fanout.handler.ItemHandler;
 import dev.fanout.handler.ItemHandlerProvider;
 import dev.fanout.handler.PermanentException;
 import dev.fanout.protocol.BatchPolicy;
@@ -62,7 +61,7 @@ class ReplayRevisionIT {
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers()).withTopicPrefix(prefix)
                 .withPartitions(2, 1);
         Topics topics = settings.topics();
-        HandlerCatalog catalog = HandlerCatalog.of(List.of(new Flaky()));
+        HandlerCatalog catalog = HandlerCatalog.of(List.of(flaky()));
         String batchId = "replayed-" + run;
         BatchSpec spec = BatchSpec.of("flaky").withBatchId(batchId)
                 .withPolicy(BatchPolicy.of(Strategy.WAIT_ALL, 0.5, PartialFailurePolicy.CONTINUE));
@@ -128,20 +127,12 @@ class ReplayRevisionIT {
     }
 
     /** Echoes its payload; fails item 1 with a {@link PermanentException} while {@link #broken} is set. */
-    private static final class Flaky implements ItemHandlerProvider {
-        @Override
-        public String name() {
-            return "flaky";
-        }
-
-        @Override
-        public ItemHandler create(JsonNode settings) {
-            return item -> {
-                if (broken && item.payload().get("n").asInt() == 1) {
-                    throw new PermanentException("item 1 is broken until the fix is deployed");
-                }
-                return item.payload();
-            };
-        }
+    private static ItemHandlerProvider flaky() {
+        return ItemHandlerProvider.of("flaky", item -> {
+            if (broken && item.payload().get("n").asInt() == 1) {
+                throw new PermanentException("item 1 is broken until the fix is deployed");
+            }
+            return item.payload();
+        });
     }
 }

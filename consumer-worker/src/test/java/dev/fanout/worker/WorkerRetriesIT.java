@@ -113,7 +113,7 @@ class WorkerRetriesIT {
     }
 
     private void start(Map<String, HandlerSpec> handlers, int concurrency) {
-        HandlerCatalog catalog = HandlerCatalog.of(List.of(new Flaky(calls), new Stubborn()));
+        HandlerCatalog catalog = HandlerCatalog.of(List.of(flaky(calls), new Stubborn()));
         worker = Worker.start(WorkerConfig.of(settings).withGroupId("g-" + UUID.randomUUID())
                         .withMaxConcurrency(concurrency).withOrdering(OrderingMode.UNORDERED)
                         .withHandlers(handlers, Map.of(), Map.of()),
@@ -138,26 +138,18 @@ class WorkerRetriesIT {
     }
 
     /** {@code flaky}: fails the first {@code failures} attempts of an item, then succeeds. */
-    private record Flaky(Map<Long, AtomicInteger> calls) implements ItemHandlerProvider {
-        @Override
-        public String name() {
-            return "flaky";
-        }
-
-        @Override
-        public ItemHandler create(JsonNode settings) {
-            return item -> {
-                int call = calls.computeIfAbsent(item.context().index(), i -> new AtomicInteger()).incrementAndGet();
-                assertThat(item.context().attempt()).isEqualTo(call);
-                if (call <= item.payload().path("failures").asInt()) {
-                    if (item.payload().path("permanent").asBoolean()) {
-                        throw new PermanentException("input " + item.context().index() + " is invalid");
-                    }
-                    throw new RetriableException("attempt " + call + " failed");
+    private static ItemHandlerProvider flaky(Map<Long, AtomicInteger> calls) {
+        return ItemHandlerProvider.of("flaky", item -> {
+            int call = calls.computeIfAbsent(item.context().index(), i -> new AtomicInteger()).incrementAndGet();
+            assertThat(item.context().attempt()).isEqualTo(call);
+            if (call <= item.payload().path("failures").asInt()) {
+                if (item.payload().path("permanent").asBoolean()) {
+                    throw new PermanentException("input " + item.context().index() + " is invalid");
                 }
-                return null;
-            };
-        }
+                throw new RetriableException("attempt " + call + " failed");
+            }
+            return null;
+        });
     }
 
     /** {@code stubborn}: ignores interruption and would run for a minute. */

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.fanout.handler.ItemHandler;
 import dev.fanout.handler.ItemHandlerProvider;
 import dev.fanout.handler.RetriableException;
 import dev.fanout.protocol.Envelopes;
@@ -60,7 +59,7 @@ class WorkerRetryTopicsIT {
 
     @Test
     void aLongBackoffTravelsThroughTheRetryTiersWhileLaterItemsOfThePartitionKeepFlowing() {
-        harness.start(clock, 8, Map.of(), new Flaky(clock, attempts));
+        harness.start(clock, 8, Map.of(), flaky(clock, attempts));
         ItemExecution wait45s = new ItemExecution(new RetrySettings(Duration.ofSeconds(45), 1.0, null, 3, null),
                 null, null, null, null);
         harness.send(job("slow", 0, "flaky", failures(1), wait45s), 0);
@@ -96,7 +95,7 @@ class WorkerRetryTopicsIT {
 
     @Test
     void attemptsAreCountedAcrossAWorkerRestartAndTheBackoffIsHonouredOnTheInjectedClock() throws Exception {
-        Worker first = harness.start(clock, 4, Map.of(), new Flaky(clock, attempts));
+        Worker first = harness.start(clock, 4, Map.of(), flaky(clock, attempts));
         ItemExecution retries = new ItemExecution(new RetrySettings(Duration.ofSeconds(2), 1.0, null, 5, null),
                 null, null, null, null);
         harness.send(job("restart", 0, "flaky", failures(3), retries), 0);
@@ -106,7 +105,7 @@ class WorkerRetryTopicsIT {
 
         assertThat(first.metrics().retriesHandedOff().getCount()).isEqualTo(1);
         assertThat(harness.resultsNow()).isEmpty();
-        Worker second = harness.start(clock, 4, Map.of(), new Flaky(clock, attempts));
+        Worker second = harness.start(clock, 4, Map.of(), flaky(clock, attempts));
         ItemResult result = awaitResultWhileTimePasses("restart", Duration.ofMillis(500));
 
         assertThat(result.status()).isEqualTo(ItemStatus.SUCCEEDED);
@@ -121,7 +120,7 @@ class WorkerRetryTopicsIT {
 
     @Test
     void aChainThatRunsOutInATierIsDeadLetteredWithItsLaneCoordinatesAndFailureTimes() {
-        harness.start(clock, 4, Map.of(), new Flaky(clock, attempts));
+        harness.start(clock, 4, Map.of(), flaky(clock, attempts));
         ItemExecution twice = new ItemExecution(new RetrySettings(Duration.ofSeconds(12), 1.0, null, 2, null),
                 null, null, null, null);
         harness.send(job("doomed", 0, "flaky", failures(9), twice), 0);
@@ -142,7 +141,7 @@ class WorkerRetryTopicsIT {
 
     @Test
     void aBatchRetryPolicyOverridesTheHandlerWhichRetriesNothing() {
-        harness.start(InstantSource.system(), 4, Map.of(), new Flaky(InstantSource.system(), attempts));
+        harness.start(InstantSource.system(), 4, Map.of(), flaky(InstantSource.system(), attempts));
         ItemExecution threeTimes = new ItemExecution(new RetrySettings(Duration.ofMillis(10), 1.0, null, 3, null),
                 null, null, null, null);
         harness.send(job("policy", 0, "flaky", failures(2), threeTimes), 0);
@@ -186,23 +185,15 @@ class WorkerRetryTopicsIT {
     }
 
     /** {@code flaky}: fails the first {@code payload.failures} attempts, noting each attempt's clock time. */
-    private record Flaky(InstantSource clock, Map<Long, List<Attempt>> attempts) implements ItemHandlerProvider {
-        @Override
-        public String name() {
-            return "flaky";
-        }
-
-        @Override
-        public ItemHandler create(JsonNode settings) {
-            return item -> {
-                int attempt = item.context().attempt();
-                attempts.computeIfAbsent(item.context().index(), i -> new CopyOnWriteArrayList<>())
-                        .add(new Attempt(attempt, clock.instant()));
-                if (attempt <= item.payload().path("failures").asInt()) {
-                    throw new RetriableException("attempt " + attempt + " failed");
-                }
-                return JsonNodeFactory.instance.objectNode().put("attempt", attempt);
-            };
-        }
+    private static ItemHandlerProvider flaky(InstantSource clock, Map<Long, List<Attempt>> attempts) {
+        return ItemHandlerProvider.of("flaky", item -> {
+            int attempt = item.context().attempt();
+            attempts.computeIfAbsent(item.context().index(), i -> new CopyOnWriteArrayList<>())
+                    .add(new Attempt(attempt, clock.instant()));
+            if (attempt <= item.payload().path("failures").asInt()) {
+                throw new RetriableException("attempt " + attempt + " failed");
+            }
+            return JsonNodeFactory.instance.objectNode().put("attempt", attempt);
+        });
     }
 }

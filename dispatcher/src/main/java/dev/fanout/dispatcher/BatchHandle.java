@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * try (BatchHandle batch = dispatcher.dispatch(spec, items)) {
  *     DispatchProgress now = batch.progress();                  // published, succeeded, failed, waiting for ...
+ *     batch.pause("the payment service is down");                 // and later batch.resume(...), batch.cancel(...)
  *     BatchResult result = batch.result().get(1, TimeUnit.HOURS);
  * }
  * }</pre>
@@ -25,10 +26,12 @@ import java.util.concurrent.TimeoutException;
 public final class BatchHandle implements AutoCloseable {
 
     private final BatchRun run;
+    private final BatchSignals signals;
     private final Runnable onClose;
 
-    BatchHandle(BatchRun run, Runnable onClose) {
+    BatchHandle(BatchRun run, BatchSignals signals, Runnable onClose) {
         this.run = run;
+        this.signals = signals;
         this.onClose = onClose;
     }
 
@@ -91,6 +94,27 @@ public final class BatchHandle implements AutoCloseable {
             throw unwrap(error);
         }
         return Optional.of(result.join());
+    }
+
+    /**
+     * Sends the batch a pause signal: workers hold its items that have not started until it is resumed or cancelled.
+     * Publishing goes on.
+     */
+    public SignalReceipt pause(String reason) {
+        return signals.pause(batchId(), reason);
+    }
+
+    /** Sends the batch a resume signal after a pause. */
+    public SignalReceipt resume(String reason) {
+        return signals.resume(batchId(), reason);
+    }
+
+    /**
+     * Sends the batch a cancel signal: workers record its items that have not started {@code CANCELLED}. Publishing
+     * goes on (the rest is recorded cancelled too), so the batch still gets a decision; {@link #stop()} stops it.
+     */
+    public SignalReceipt cancel(String reason) {
+        return signals.cancel(batchId(), reason);
     }
 
     /** Stops publishing at the next item: the batch stays unsealed, and a later dispatch with resume goes on. */

@@ -1,13 +1,18 @@
 package dev.fanout.dispatcher;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.Durations;
 import dev.fanout.config.StrictMapper;
 import dev.fanout.protocol.BatchPolicy;
+import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.Lane;
+import dev.fanout.protocol.RetrySettings;
+import dev.fanout.protocol.TimeoutPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -28,6 +33,12 @@ import java.util.UUID;
  * delayBetweenBatches: 2s
  * rateLimit: 500                  # optional: publish at most 500 items per second
  * queue: {maxSize: 10000, timeout: 10m}   # optional: lane backlog bound, and how long an item may wait
+ * retry: {initialInterval: 1s, backoffCoefficient: 2.0, maximumInterval: 1m, maximumAttempts: 5,
+ *         nonRetryable: [IllegalArgumentException]}   # optional: over each handler's retry policy
+ * timeout: 30s                    # optional: per attempt of an item, over the handler's timeout
+ * onTimeout: error                # optional: error (retry applies) | cancel (TIMED_OUT) | continue
+ * outputSchema: {type: object, required: [total]}     # optional JSON Schema: else the item fails OUTPUT_INVALID
+ * deadLetterQueue: false          # optional: failures recorded in the results only, no dead letters
  * items: [...]                    # optional here: or JSON Lines from a file or stdin
  * </pre>
  *
@@ -37,17 +48,26 @@ import java.util.UUID;
  * @param delayBetweenBatches the pause after each group of {@code batchSize} items, or {@code null}
  * @param rateLimit           items published per second at most, or {@code null}
  * @param queue               lane backlog bound and item timeout; never null (empty bounds when absent)
+ * @param execution           how workers run each item (retry policy, per-attempt timeout, output schema, dead
+ *                            letters), over their per-handler settings; carried on every job record; never null
+ *                            (nothing set when absent). Its output schema is compiled here, so a bad one is refused
+ *                            before anything is published
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchSpec(String batchId, String handler, JsonNode settings, Lane priority, String keyField,
         BatchPolicy policy, Integer maxConcurrency, Integer batchSize, Duration delayBetweenBatches,
-        Double rateLimit, QueueBounds queue) {
+        Double rateLimit, QueueBounds queue, ItemExecution execution) {
 
     public static final String BATCH_ID_PATTERN = "[A-Za-z0-9._-]{1,128}";
     public static final String MAX_CONCURRENCY = "maxConcurrency";
     public static final String BATCH_SIZE = "batchSize";
     public static final String DELAY_BETWEEN_BATCHES = "delayBetweenBatches";
     public static final String RATE_LIMIT = "rateLimit";
+    public static final String RETRY = "retry";
+    public static final String TIMEOUT = "timeout";
+    public static final String ON_TIMEOUT = "onTimeout";
+    public static final String OUTPUT_SCHEMA = "outputSchema";
+    public static final String DEAD_LETTER_QUEUE = "deadLetterQueue";
 
     public BatchSpec {
         if (batchId != null && !batchId.matches(BATCH_ID_PATTERN)) {
@@ -86,59 +106,106 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
             throw new ConfigException(RATE_LIMIT + " must be a number of items per second > 0, was " + rateLimit);
         }
         queue = queue == null ? QueueBounds.none() : queue;
+        execution = execution == null ? ExecutionFields.NONE : ExecutionFields.check(execution);
+    }
+
+    /** Reads a batch file's fields (without {@code items}); the execution fields sit at the top level. */
+    @JsonCreator
+    static BatchSpec fromFile(@JsonProperty("batchId") String batchId, @JsonProperty("handler") String handler,
+            @JsonProperty("settings") JsonNode settings, @JsonProperty("priority") Lane priority,
+            @JsonProperty("keyField") String keyField, @JsonProperty("policy") BatchPolicy policy,
+            @JsonProperty(MAX_CONCURRENCY) Integer maxConcurrency, @JsonProperty(BATCH_SIZE) Integer batchSize,
+            @JsonProperty(DELAY_BETWEEN_BATCHES) Duration delayBetweenBatches,
+            @JsonProperty(RATE_LIMIT) Double rateLimit, @JsonProperty("queue") QueueBounds queue,
+            @JsonProperty(RETRY) JsonNode retry, @JsonProperty(TIMEOUT) JsonNode timeout,
+            @JsonProperty(ON_TIMEOUT) TimeoutPolicy onTimeout, @JsonProperty(OUTPUT_SCHEMA) JsonNode outputSchema,
+            @JsonProperty(DEAD_LETTER_QUEUE) Boolean deadLetterQueue) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue,
+                ExecutionFields.read(retry, timeout, onTimeout, outputSchema, deadLetterQueue));
     }
 
     /** A batch of the given handler with every other field at its default. */
     public static BatchSpec of(String handler) {
-        return new BatchSpec(null, handler, null, null, null, null, null, null, null, null, null);
+        return new BatchSpec(null, handler, null, null, null, null, null, null, null, null, null, null);
     }
 
     public BatchSpec withBatchId(String id) {
         return new BatchSpec(id, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     public BatchSpec withSettings(JsonNode newSettings) {
         return new BatchSpec(batchId, handler, newSettings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     public BatchSpec withPriority(Lane lane) {
         return new BatchSpec(batchId, handler, settings, lane, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     public BatchSpec withPolicy(BatchPolicy newPolicy) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, newPolicy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     public BatchSpec withKeyField(String pointer) {
         return new BatchSpec(batchId, handler, settings, priority, pointer, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     /** At most {@code limit} items of the batch outstanding (published without a result); {@code null} for none. */
     public BatchSpec withMaxConcurrency(Integer limit) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, limit, batchSize,
-                delayBetweenBatches, rateLimit, queue);
+                delayBetweenBatches, rateLimit, queue, execution);
     }
 
     /** Publishes {@code size} items, then pauses {@code delay}; {@code null}s for no grouping. */
     public BatchSpec withBatches(Integer size, Duration delay) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, size, delay,
-                rateLimit, queue);
+                rateLimit, queue, execution);
     }
 
     /** At most {@code itemsPerSecond} items published per second; {@code null} for no limit. */
     public BatchSpec withRateLimit(Double itemsPerSecond) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, itemsPerSecond, queue);
+                delayBetweenBatches, itemsPerSecond, queue, execution);
     }
 
     public BatchSpec withQueue(QueueBounds bounds) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, bounds);
+                delayBetweenBatches, rateLimit, bounds, execution);
+    }
+
+    /** How workers run each item, over their per-handler settings; {@code null} for nothing set. */
+    public BatchSpec withExecution(ItemExecution newExecution) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue, newExecution);
+    }
+
+    /** The batch's retry policy, field by field over each handler's; {@code null} for the handlers' own. */
+    public BatchSpec withRetry(RetrySettings retry) {
+        return withExecution(new ItemExecution(retry, execution.timeout(), execution.onTimeout(),
+                execution.outputSchema(), execution.deadLetterQueue()));
+    }
+
+    /** A per-attempt timeout and what it does; {@code null}s keep the handlers' own. */
+    public BatchSpec withItemTimeout(Duration timeout, TimeoutPolicy onTimeout) {
+        return withExecution(new ItemExecution(execution.retry(), timeout, onTimeout, execution.outputSchema(),
+                execution.deadLetterQueue()));
+    }
+
+    /** A JSON Schema every output must match (else the item fails with {@code OUTPUT_INVALID}); {@code null}: none. */
+    public BatchSpec withOutputSchema(JsonNode schema) {
+        return withExecution(new ItemExecution(execution.retry(), execution.timeout(), execution.onTimeout(), schema,
+                execution.deadLetterQueue()));
+    }
+
+    /** {@code false}: failures are recorded in the results only, without dead letters. */
+    public BatchSpec withDeadLetterQueue(boolean deadLetters) {
+        return withExecution(new ItemExecution(execution.retry(), execution.timeout(), execution.onTimeout(),
+                execution.outputSchema(), deadLetters));
     }
 
     /** This spec with a batch id: its own, or a new {@code b-<random>} one. */

@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Publishes batches: registers the batch definition, streams the items to the batch's jobs lane (constant memory,
  * whatever the batch size) under the batch's window, pacing and queue bound, and seals the definition with the
  * final total. Idempotent producer, {@code acks=all}. Thread-safe; one instance can dispatch many batches at once.
+ * It also pauses, resumes and cancels batches ({@link BatchSignals}, over the same producer).
  *
  * <pre>{@code
  * try (Dispatcher dispatcher = new Dispatcher(kafka, HandlerCatalog.load(), metrics, InstantSource.system())) {
@@ -41,6 +42,7 @@ public final class Dispatcher implements AutoCloseable {
     private final InstantSource clock;
     private final DispatchServices services;
     private final LaneBacklog backlog;
+    private final BatchSignals signals;
     private final Set<BatchHandle> open = ConcurrentHashMap.newKeySet();
     private volatile boolean topicsReady;
 
@@ -68,6 +70,7 @@ public final class Dispatcher implements AutoCloseable {
         this.backlog = new LaneBacklog(kafka);
         this.services = new DispatchServices(producer, kafka, catalog, clock, Objects.requireNonNull(sleeper,
                 "sleeper"), published, backlog);
+        this.signals = new BatchSignals(kafka, producer, clock, BatchSignals.DEFAULT_TIMEOUT);
     }
 
     /**
@@ -132,7 +135,7 @@ public final class Dispatcher implements AutoCloseable {
         BatchRun run = new BatchRun(services, batch, items, options, spec.batchId() != null);
         run.prepare();
         BatchHandle[] handle = new BatchHandle[1];
-        handle[0] = new BatchHandle(run, () -> open.remove(handle[0]));
+        handle[0] = new BatchHandle(run, signals, () -> open.remove(handle[0]));
         open.add(handle[0]);
         run.start();
         return handle[0];
@@ -155,6 +158,28 @@ public final class Dispatcher implements AutoCloseable {
         try (BatchHandle handle = dispatch(spec, items, options)) {
             return handle.awaitPublished();
         }
+    }
+
+    /**
+     * Pauses a batch (this dispatcher's or any other): workers hold its items that have not started until it is
+     * resumed or cancelled. See {@link BatchSignals#send}.
+     */
+    public SignalReceipt pause(String batchId, String reason) {
+        return signals.pause(batchId, reason);
+    }
+
+    /** Resumes a paused batch. See {@link BatchSignals#send}. */
+    public SignalReceipt resume(String batchId, String reason) {
+        return signals.resume(batchId, reason);
+    }
+
+    /**
+     * Cancels a batch: workers record its items that have not started {@code CANCELLED}. A dispatch still publishing
+     * it goes on (its items are recorded cancelled too), so the batch still gets a decision.
+     * See {@link BatchSignals#send}.
+     */
+    public SignalReceipt cancel(String batchId, String reason) {
+        return signals.cancel(batchId, reason);
     }
 
     public Topics topics() {

@@ -3,6 +3,7 @@ package dev.fanout.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.Envelopes;
@@ -42,7 +43,7 @@ class DispatcherIT {
     }
 
     @Test
-    void aBatchFileIsRegisteredPublishedOnItsLaneWithKeysAndHeadersAndSealed() throws Exception {
+    void aBatchFileIsRegisteredPublishedOnItsLaneWithKeysHeadersAndExecutionSettingsAndSealed() throws Exception {
         BatchSpec.File file = BatchSpec.File.read(BatchSpecTest.resource("good.yaml"));
         DispatchResult result;
         try (Dispatcher dispatcher = dispatcher()) {
@@ -62,7 +63,15 @@ class DispatcherIT {
                 assertThat(job.total()).isEqualTo(3);
                 assertThat(job.traceId()).isEqualTo("trace-orders-1-" + job.index());
                 assertThat(job.handler()).isEqualTo("echo");
+                assertThat(job.execution()).isEqualTo(file.spec().execution());
             });
+            JsonNode execution = Envelopes.mapper().readTree(jobs.get(0).value()).get("execution");
+            assertThat(execution.get("retry").get("initialInterval").asText()).isEqualTo("PT1S");
+            assertThat(execution.get("retry").get("maximumAttempts").asInt()).isEqualTo(5);
+            assertThat(execution.get("timeout").asText()).isEqualTo("PT30S");
+            assertThat(execution.get("onTimeout").asText()).isEqualTo("continue");
+            assertThat(execution.get("outputSchema").get("required").get(0).asText()).isEqualTo("customer");
+            assertThat(execution.get("deadLetterQueue").asBoolean(true)).isFalse();
             assertThat(decoded.get(0).settings().get("greeting").asText()).isEqualTo("hello");
             assertThat(decoded.get(2).settings().get("greeting").asText()).isEqualTo("hi");
             ConsumerRecord<String, byte[]> third = jobs.stream()
@@ -92,7 +101,10 @@ class DispatcherIT {
         try (TopicRecords records = new TopicRecords(servers)) {
             List<JobRecord> jobs = records.awaitAtLeast(topics.jobs(Lane.NORMAL).name(), 50, Duration.ofSeconds(30))
                     .stream().map(r -> Envelopes.decode(r.value(), JobRecord.class)).toList();
-            assertThat(jobs).hasSize(50).allSatisfy(job -> assertThat(job.total()).isNull());
+            assertThat(jobs).hasSize(50).allSatisfy(job -> {
+                assertThat(job.total()).isNull();
+                assertThat(job.execution()).isNull();
+            });
             List<BatchDefinition> definitions = records.readAll(topics.batches().name()).stream()
                     .map(r -> Envelopes.decode(r.value(), BatchDefinition.class)).toList();
             assertThat(definitions.get(0).total()).isNull();

@@ -8,6 +8,7 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.testkit.KafkaExtension;
@@ -56,7 +57,13 @@ class InvalidItemsIT {
             assertThat(records.readAll(settings.topics().batches().name()))
                     .extracting(record -> Envelopes.decode(record.value(), BatchDefinition.class).sealed())
                     .containsExactly(false);
-            List<ControlSignal> signals = records.readAll(settings.topics().control().name()).stream()
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> control =
+                    records.readAll(settings.topics().control().name());
+            assertThat(control).singleElement().satisfies(record -> {
+                assertThat(record.key()).isEqualTo("bad-stdin");
+                assertThat(FanoutHeaders.text(record.headers(), FanoutHeaders.BATCH_ID)).hasValue("bad-stdin");
+            });
+            List<ControlSignal> signals = control.stream()
                     .map(record -> Envelopes.decode(record.value(), ControlSignal.class)).toList();
             assertThat(signals).singleElement().satisfies(signal -> {
                 assertThat(signal.batchId()).isEqualTo("bad-stdin");

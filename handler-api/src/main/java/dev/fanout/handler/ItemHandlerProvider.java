@@ -27,4 +27,24 @@ public interface ItemHandlerProvider {
     default boolean offeredByDefault() {
         return true;
     }
+
+    /**
+     * A provider for a handler that needs no settings, for workers embedded in an application (and tests):
+     * {@code HandlerCatalog.of(List.of(ItemHandlerProvider.of("greet", item -> ...)))}.
+     */
+    static ItemHandlerProvider of(String name, ItemHandler handler) {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(handler, "handler");
+        return new ItemHandlerProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ItemHandler create(JsonNode settings) {
+                return handler;
+            }
+        };
+    }
 }

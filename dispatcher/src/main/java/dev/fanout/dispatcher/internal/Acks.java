@@ -17,8 +17,18 @@ final class Acks {
      * @throws DispatchException if Kafka refused the record or the wait was interrupted
      */
     static void publish(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) {
+        publish(producer, new ProducerRecord<>(topic, key, value));
+    }
+
+    /**
+     * Sends a record (with its headers) and waits for the acknowledgement.
+     *
+     * @throws DispatchException if Kafka refused the record or the wait was interrupted
+     */
+    static void publish(KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> record) {
+        String topic = record.topic();
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (ExecutionException e) {
             throw new DispatchException("Kafka refused a record on " + topic + ": " + e.getCause().getMessage(),
                     e.getCause());

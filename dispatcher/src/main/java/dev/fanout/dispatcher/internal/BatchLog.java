@@ -13,7 +13,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads what the batches topic holds about one batch: its latest definition. */
+/**
+ * Reads what a topic keyed by batch id holds about one batch: its latest record (a definition, a decision, a control
+ * signal), from the batch's one partition, committed records only.
+ */
 public final class BatchLog {
 
     private static final Logger log = LoggerFactory.getLogger(BatchLog.class);
@@ -24,18 +27,24 @@ public final class BatchLog {
 
     /** The last definition registered for the batch, if it was ever registered. */
     public static Optional<BatchDefinition> latestDefinition(KafkaSettings kafka, String batchId) {
-        String topic = kafka.topics().batches().name();
+        return latest(kafka, kafka.topics().batches().name(), batchId, BatchDefinition.class);
+    }
+
+    /**
+     * The batch's last valid record on {@code topic} now; empty if it has none, or if its last record is a tombstone
+     * (withdrawn). Invalid records are skipped with a warning.
+     */
+    public static <T> Optional<T> latest(KafkaSettings kafka, String topic, String batchId, Class<T> type) {
         try (KafkaConsumer<String, byte[]> consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-batch-log")) {
             TopicPartition partition = BatchPartition.of(consumer, topic, batchId);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
-            BatchDefinition latest = null;
+            T latest = null;
             while (consumer.position(partition) < end) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (batchId.equals(record.key())) {
-                        BatchDefinition definition = decode(record);
-                        latest = definition == null ? latest : definition;
+                        latest = record.value() == null ? null : decode(record, type, latest);
                     }
                 }
             }
@@ -43,13 +52,13 @@ public final class BatchLog {
         }
     }
 
-    private static BatchDefinition decode(ConsumerRecord<String, byte[]> record) {
+    private static <T> T decode(ConsumerRecord<String, byte[]> record, Class<T> type, T before) {
         try {
-            return Envelopes.decode(record.value(), BatchDefinition.class);
+            return Envelopes.decode(record.value(), type);
         } catch (PoisonRecordException e) {
-            log.warn("skipping an invalid batch definition at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return null;
+            log.warn("skipping an invalid {} at {}-{}@{}: {}", type.getSimpleName(), record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            return before;
         }
     }
 }

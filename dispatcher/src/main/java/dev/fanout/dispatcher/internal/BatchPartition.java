@@ -38,10 +38,15 @@ public final class BatchPartition {
         return new TopicPartition(topic, forKey(batchId, infos.size()));
     }
 
-    /** A consumer without a group, for reading a batch's partitions. */
+    /**
+     * A consumer without a group, for reading a batch's partitions. It reads committed records only (the aggregator
+     * writes decisions and cancel signals in transactions) and never creates a topic by reading it.
+     */
     public static KafkaConsumer<String, byte[]> consumer(KafkaSettings kafka, String clientId) {
         Map<String, Object> props = kafka.clientProperties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());

@@ -345,8 +345,10 @@ public final class BatchRun {
             services.producer().flush();
             ControlSignal cancel = new ControlSignal(Envelopes.SCHEMA_VERSION, batchId(), ControlSignal.Action.CANCEL,
                     "invalid item: " + error.getMessage(), services.clock().instant());
-            Acks.publish(services.producer(), services.kafka().topics().control().name(), batchId(),
-                    Envelopes.encode(cancel));
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(services.kafka().topics().control().name(),
+                    batchId(), Envelopes.encode(cancel));
+            FanoutHeaders.put(record.headers(), FanoutHeaders.BATCH_ID, batchId());
+            Acks.publish(services.producer(), record);
         } catch (RuntimeException e) {
             log.warn("batch {}: could not send its cancel signal: {}", batchId(), e.toString());
             error.addSuppressed(e);

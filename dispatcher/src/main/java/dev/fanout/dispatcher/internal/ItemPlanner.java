@@ -9,6 +9,7 @@ import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.InvalidItemException;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,15 +18,17 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Turns the user's items into job records: index, id, ordering key, handler, merged settings and expiry, checking
- * each against the batch (known handler, unique id, key present). One planner per pass over the items: it remembers
- * the ids it has seen (memory grows with the items that have an {@code id}, not with the others).
+ * Turns the user's items into job records: index, id, ordering key, handler, merged settings, expiry and the batch's
+ * execution settings (left off the record when nothing is set), checking each against the batch (known handler,
+ * unique id, key present). One planner per pass over the items: it remembers the ids it has seen (memory grows with
+ * the items that have an {@code id}, not with the others).
  */
 public final class ItemPlanner {
 
     private final BatchSpec spec;
     private final HandlerCatalog catalog;
     private final Duration queueTimeout;
+    private final ItemExecution execution;
     private final JsonPointer keyPointer;
     private final Set<String> ids = new HashSet<>();
 
@@ -36,6 +39,7 @@ public final class ItemPlanner {
         this.spec = spec;
         this.catalog = catalog;
         this.queueTimeout = spec.queue().timeout();
+        this.execution = spec.execution().isEmpty() ? null : spec.execution();
         this.keyPointer = spec.keyField() == null ? null : JsonPointer.compile(spec.keyField());
         if (!catalog.contains(spec.handler())) {
             throw new ConfigException(unknownHandler("handler", spec.handler()));
@@ -59,7 +63,7 @@ public final class ItemPlanner {
         String itemId = item.id() == null ? Long.toString(index) : item.id();
         JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, spec.batchId(), itemId, index, total, handler,
                 settings(item.settings()), item.payload(), JobRecord.defaultTraceId(spec.batchId(), index), 1, now,
-                queueTimeout == null ? null : now.plus(queueTimeout));
+                queueTimeout == null ? null : now.plus(queueTimeout), execution);
         return new Planned(key == null ? itemId : key, job);
     }
 
@@ -90,7 +94,7 @@ public final class ItemPlanner {
         JobRecord job = planned.job();
         return new Planned(planned.key(), new JobRecord(job.schemaVersion(), job.batchId(), job.itemId(), job.index(),
                 job.total(), job.handler(), job.settings(), job.payload(), job.traceId(), job.attempt(), now,
-                queueTimeout == null ? null : now.plus(queueTimeout)));
+                queueTimeout == null ? null : now.plus(queueTimeout), job.execution()));
     }
 
     private String keyOf(JsonNode payload, long index, DispatchItem item, Supplier<String> position) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +16,9 @@ import java.util.Map;
 
 /**
  * Job records as bytes on the publishing hot path: the same JSON as {@link Envelopes#encode} (tests compare the
- * two field by field), written with Jackson's streaming generator instead of reflection, and with the last
- * timestamp's text remembered, since many items are published in the same millisecond. Not thread-safe: one per
- * dispatch.
+ * two field by field), written with Jackson's streaming generator instead of reflection, with the last timestamp's
+ * text remembered, since many items are published in the same millisecond, and the batch's execution settings
+ * turned into JSON once. Not thread-safe: one per dispatch.
  */
 final class JobEncoding {
 
@@ -25,6 +26,8 @@ final class JobEncoding {
 
     private Instant lastInstant;
     private String lastInstantText;
+    private ItemExecution lastExecution;
+    private JsonNode lastExecutionTree;
 
     byte[] encode(JobRecord job) {
         try (ByteArrayBuilder bytes = new ByteArrayBuilder(512);
@@ -52,12 +55,25 @@ final class JobEncoding {
             if (job.expiresAt() != null) {
                 out.writeStringField("expiresAt", DateTimeFormatter.ISO_INSTANT.format(job.expiresAt()));
             }
+            if (job.execution() != null) {
+                out.writeFieldName("execution");
+                writeTree(out, tree(job.execution()));
+            }
             out.writeEndObject();
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode the job of item " + job.index(), e);
         }
+    }
+
+    /** The execution settings as JSON, made once: every job of a batch shares one instance. */
+    private JsonNode tree(ItemExecution execution) {
+        if (execution != lastExecution) {
+            lastExecution = execution;
+            lastExecutionTree = Envelopes.mapper().valueToTree(execution);
+        }
+        return lastExecutionTree;
     }
 
     private String text(Instant instant) {
