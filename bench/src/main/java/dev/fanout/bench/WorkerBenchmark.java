@@ -84,10 +84,18 @@ final class WorkerBenchmark {
                     .withMaxConcurrency(concurrency);
             MetricRegistry metrics = new MetricRegistry();
             try (Worker worker = Worker.start(config, HandlerCatalog.load(), metrics, InstantSource.system(), null)) {
+                int starved = 0;
                 while (worker.metrics().succeeded().getCount() + worker.metrics().failed().getCount()
                         < warmup + items) {
-                    Thread.sleep(200); // a benchmark's progress poll, not test synchronisation
+                    Thread.sleep(20); // a benchmark's progress poll, not test synchronisation
+                    long done = worker.metrics().succeeded().getCount() + worker.metrics().failed().getCount();
+                    boolean measuring = done > warmup && done < warmup + items - concurrency;
+                    if (measuring && worker.unfinished() < concurrency) {
+                        starved++; // fewer items buffered than slots: the worker waits for Kafka
+                    }
                 }
+                System.out.printf(Locale.ROOT, "samples (every 20 ms) with fewer items buffered than slots: %d%n",
+                        starved);
             }
             double[] measured = rateFromResults(settings, "bench", items);
             double fanoutRate = measured[0];

@@ -55,6 +55,8 @@ public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final Duration SIGNALS_CATCH_UP = Duration.ofSeconds(30);
+    /** How long the broker may hold a fetch that found nothing (Kafka's default is 500 ms). */
+    static final int FETCH_MAX_WAIT_MS = 50;
 
     private final WorkerConfig config;
     private final PollLoop loop;
@@ -240,6 +242,9 @@ public final class Worker implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxBuffered()));
+        // a fetch sent while the busy lanes are paused asks only for idle partitions (another lane, the retry tiers)
+        // and the broker holds it until this wait ends; the next fetch cannot go before, so the buffer can run dry
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(300_000, config.drainTimeout().toMillis() * 2));
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());

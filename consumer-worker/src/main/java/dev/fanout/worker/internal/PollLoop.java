@@ -36,7 +36,7 @@ public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     /** How long the loop waits between polls while partitions are paused and nothing came. */
-    private static final Duration PAUSED_POLL_WAIT = Duration.ofMillis(2);
+    private static final Duration PAUSED_POLL_WAIT = Duration.ofMillis(5);
     /** The share of {@code maxBuffered} at which each lane (by ordinal: high, normal, low) stops being fetched. */
     private static final double[] LANE_SHARE = {1.0, 0.75, 0.5};
 
