@@ -47,6 +47,10 @@ public record RetryPolicy(Duration initialInterval, Double backoffCoefficient, D
             return this;
         }
         Duration initial = Objects.requireNonNullElse(batch.initialInterval(), initialInterval);
+        if (batch.initialInterval() == null && batch.maximumInterval() != null
+                && batch.maximumInterval().compareTo(initial) < 0) {
+            initial = batch.maximumInterval(); // the batch caps every wait, the first one too
+        }
         Duration maximum = batch.maximumInterval() != null ? batch.maximumInterval()
                 : maximumInterval.compareTo(initial) < 0 ? initial : maximumInterval;
         return new RetryPolicy(initial, Objects.requireNonNullElse(batch.backoffCoefficient(), backoffCoefficient),

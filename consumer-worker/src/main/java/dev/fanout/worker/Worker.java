@@ -87,7 +87,7 @@ public final class Worker implements AutoCloseable {
         RetryWaits waits = new RetryWaits(clock);
         ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),
                 adaptive, signals, publisher, deferred, waits, metrics, clock, config.workerId(),
-                config.maxRecordBytes());
+                config.maxRecordBytes(), () -> closed);
         List<String> deferredTopics = new ArrayList<>();
         topics.retryTiers().values().forEach(tier -> deferredTopics.add(tier.name()));
         deferredTopics.add(topics.parked().name());

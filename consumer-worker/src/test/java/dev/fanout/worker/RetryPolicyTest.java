@@ -56,5 +56,10 @@ class RetryPolicyTest {
         assertThat(longer.maximumInterval()).as("never below the batch's own initial interval")
                 .isEqualTo(Duration.ofSeconds(30));
         assertThat(handler.overriddenBy(null)).isSameAs(handler);
+        assertThat(handler.overriddenBy(
+                new dev.fanout.protocol.RetrySettings(null, null, Duration.ofMillis(500), null, null)))
+                .as("a batch maximum below the handler's first wait caps that wait too")
+                .extracting(RetryPolicy::initialInterval, RetryPolicy::maximumInterval)
+                .containsExactly(Duration.ofMillis(500), Duration.ofMillis(500));
     }
 }

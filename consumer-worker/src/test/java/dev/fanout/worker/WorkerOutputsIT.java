@@ -34,7 +34,15 @@ class WorkerOutputsIT {
     @BeforeEach
     void setUp(TestKafka kafka) {
         harness = new WorkerHarness(kafka.bootstrapServers(), "outputs", 1);
-        worker = harness.start(InstantSource.system(), 4, Map.of());
+        worker = harness.start(InstantSource.system(), 4, Map.of(),
+                dev.fanout.handler.ItemHandlerProvider.of("overflow", item -> overflow(0)),
+                dev.fanout.handler.ItemHandlerProvider.of("self-interrupt", item -> {
+                    throw new InterruptedException("the handler's own interrupt");
+                }));
+    }
+
+    private static JsonNode overflow(int depth) {
+        return overflow(depth + 1);
     }
 
     @AfterEach
@@ -87,5 +95,34 @@ class WorkerOutputsIT {
                 .satisfies(r -> assertThat(r.deadLettered()).isTrue());
         assertThat(harness.deadLetters(1)).singleElement()
                 .satisfies(letter -> assertThat(header(letter, FanoutHeaders.BATCH_ID)).isEqualTo("loud"));
+    }
+
+    @Test
+    void errorsNothingElseCatchesAreDeadLetteredAndThePartitionGoesOnCommitting() {
+        harness.send(job("odd", 0, "overflow", JsonNodeFactory.instance.objectNode(), null), 0);
+        harness.send(job("odd", 1, "self-interrupt", JsonNodeFactory.instance.objectNode(), null), 0);
+        harness.send(job("odd", 2, "echo", JsonNodeFactory.instance.objectNode().put("n", 2), null), 0);
+
+        List<ItemResult> results = harness.results(3);
+
+        assertThat(results).filteredOn(r -> r.index() == 0).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(FailureReason.HANDLER_ERROR);
+            assertThat(r.error().type()).endsWith("StackOverflowError");
+        });
+        assertThat(results).filteredOn(r -> r.index() == 1).singleElement().satisfies(r -> {
+            assertThat(r.reason()).as("not mistaken for the worker stopping").isEqualTo(FailureReason.HANDLER_ERROR);
+            assertThat(r.error().message()).isEqualTo("the handler's own interrupt");
+        });
+        assertThat(results).filteredOn(r -> r.index() == 2).singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo(ItemStatus.SUCCEEDED));
+        org.awaitility.Awaitility.await().atMost(WorkerHarness.TIMEOUT).untilAsserted(() -> {
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(harness.settings.clientProperties())) {
+                var committed = admin.listConsumerGroupOffsets(harness.groupId).partitionsToOffsetAndMetadata().get();
+                assertThat(committed.get(new org.apache.kafka.common.TopicPartition(
+                        harness.topics.jobs(dev.fanout.protocol.Lane.NORMAL).name(), 0)))
+                        .isNotNull().extracting(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+                        .isEqualTo(3L);
+            }
+        });
     }
 }

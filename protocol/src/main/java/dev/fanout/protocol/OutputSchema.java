@@ -7,6 +7,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.resource.AllowSchemaLoader;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -40,7 +41,9 @@ public final class OutputSchema {
         try {
             SpecVersion.VersionFlag version = schema.isObject() && schema.has("$schema")
                     ? SpecVersionDetector.detect(schema) : SpecVersion.VersionFlag.V202012;
-            JsonSchemaFactory factory = JsonSchemaFactory.getInstance(version);
+            // no remote $ref: a schema comes from whoever submits a batch, and workers must not fetch what it names
+            JsonSchemaFactory factory = JsonSchemaFactory.getInstance(version, builder -> builder.schemaLoaders(
+                    loaders -> loaders.values(list -> list.addFirst(new AllowSchemaLoader(OutputSchema::local)))));
             if (schema.isObject()) {
                 JsonSchema meta = factory.getSchema(com.networknt.schema.SchemaLocation.of(version.getId()));
                 Set<ValidationMessage> problems = meta.validate(schema);
@@ -56,6 +59,11 @@ public final class OutputSchema {
             throw new IllegalArgumentException("outputSchema is not a valid JSON Schema: " + e.getMessage()
                     + "; fix the schema (see https://json-schema.org)", e);
         }
+    }
+
+    private static boolean local(com.networknt.schema.AbsoluteIri iri) {
+        String text = iri.toString();
+        return text.startsWith("classpath:") || text.startsWith("resource:");
     }
 
     /** What is wrong with the output (a missing output counts as JSON {@code null}); empty when it matches. */

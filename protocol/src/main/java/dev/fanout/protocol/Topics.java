@@ -79,7 +79,8 @@ public final class Topics {
             retryTiers.put(tier, new TopicDescriptor<>(prefix + "retry." + tierName(tier), JobRecord.class,
                     jobPartitions, Map.of()));
         }
-        parked = new TopicDescriptor<>(prefix + "parked", JobRecord.class, jobPartitions, Map.of());
+        // kept until read: a batch may stay paused longer than any default retention
+        parked = new TopicDescriptor<>(prefix + "parked", JobRecord.class, jobPartitions, Map.of("retention.ms", "-1"));
     }
 
     private static String tierName(java.time.Duration tier) {

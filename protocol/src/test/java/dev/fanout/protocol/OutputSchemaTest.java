@@ -51,6 +51,14 @@ class OutputSchemaTest {
     }
 
     @Test
+    void aRemoteReferenceIsRefusedInsteadOfFetched() throws Exception {
+        assertThatThrownBy(() -> OutputSchema.compile(json("{\"$ref\":\"http://127.0.0.1:9/schema.json\"}"))
+                .violations(json("{}")))
+                .isInstanceOf(RuntimeException.class).hasMessageNotContaining("Connection refused");
+        // the loader refuses before any connection is tried (port 9 would refuse it too, with that message)
+    }
+
+    @Test
     void jobRecordsCarryExecutionSettingsThroughTheCodec() throws Exception {
         ItemExecution execution = new ItemExecution(
                 new RetrySettings(java.time.Duration.ofSeconds(2), 3.0, null, 4, java.util.List.of("Boom")),

@@ -47,9 +47,12 @@ final class Attempts {
     private final HandlerCall call;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
+    private final java.util.function.BooleanSupplier stopping;
 
     Attempts(Bulkhead bulkhead, LaneGate gate, AdaptiveLimit adaptive, ControlSignals signals, Outcomes outcomes,
-            DeferredRecords deferred, RetryWaits waits, WorkerMetrics metrics, InstantSource clock) {
+            DeferredRecords deferred, RetryWaits waits, WorkerMetrics metrics, InstantSource clock,
+            java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
         this.bulkhead = bulkhead;
         this.gate = gate;
         this.adaptive = adaptive;
@@ -101,7 +104,7 @@ final class Attempts {
                 return outcomes.succeeded(record, job, output, thisAttempt, firstStart, finished,
                         totalMs + millis(started[0], finished));
             } catch (Cancelled cancelled) {
-                return outcomes.cancelled(record, job, cancelled.getMessage());
+                return outcomes.cancelled(record, job.withAttempt(thisAttempt), cancelled.getMessage());
             } catch (Paused paused) {
                 return outcomes.parked(record, job.withAttempt(thisAttempt), thisAttempt != job.attempt(),
                         signals.position());
@@ -110,9 +113,11 @@ final class Attempts {
                         new ItemError("Expired", expired.getMessage()), clock.instant(), thisAttempt),
                         plan.deadLetters());
             } catch (Exception | LinkageError | AssertionError e) {
-                if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                if (stopping.getAsBoolean()
+                        && (e instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
                     return abandoned(job); // the worker is stopping: the item is not failed, it will be redelivered
                 }
+                Thread.interrupted(); // a handler's own interrupt is its failure, not a reason to stop the worker
                 Instant now = clock.instant();
                 Instant start = started[0] == null ? now : started[0];
                 firstStart = firstStart == null ? start : firstStart;
@@ -127,7 +132,8 @@ final class Attempts {
                     Outcomes.Failure timedOut = new Outcomes.Failure(ItemStatus.TIMED_OUT, FailureReason.TIMEOUT,
                             failure.error(), e, firstStart, firstFailure, now, totalMs, thisAttempt);
                     return timeout.lateOutcome() != null
-                            ? outcomes.timedOutContinuing(record, job, timedOut, timeout.lateOutcome())
+                            ? outcomes.timedOutContinuing(record, job, timedOut, timeout.lateOutcome(),
+                                    plan.outputSchema())
                             : outcomes.failed(record, job, timedOut, plan.deadLetters());
                 }
                 if (thisAttempt >= retry.maximumAttempts() || !retry.retries(e)) {
@@ -139,11 +145,17 @@ final class Attempts {
                     return outcomes.retryLater(record, next, dueAt, firstFailure, false);
                 }
                 try {
-                    if (!waits.await(partition, dueAt)) {
+                    RetryWaits.Outcome waited = waits.await(partition, dueAt);
+                    if (waited == RetryWaits.Outcome.HAND_OFF) {
                         return outcomes.retryLater(record, next, dueAt, firstFailure, true);
                     }
-                } catch (InterruptedException stopping) {
-                    return abandoned(job);
+                    if (waited == RetryWaits.Outcome.LOST) {
+                        return abandoned(job); // the partition was lost: its new owner runs the lane record again
+                    }
+                } catch (InterruptedException interrupted) {
+                    if (stopping.getAsBoolean()) {
+                        return abandoned(job);
+                    }
                 }
             }
         }

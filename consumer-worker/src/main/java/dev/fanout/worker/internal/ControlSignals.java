@@ -46,6 +46,8 @@ public final class ControlSignals implements AutoCloseable {
         Map<String, Object> props = kafka.clientProperties();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-control");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // the aggregator writes its cancels in transactions: one from an aborted transaction must not count
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         String topic = kafka.topics().control().name();
         this.thread = Thread.ofPlatform().daemon().name("fanout-control-" + workerId).unstarted(() -> follow(topic));
@@ -103,7 +105,7 @@ public final class ControlSignals implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, byte[]> record : pollOrWait()) {
                     apply(record);
                 }
                 if (caughtUp.getCount() > 0
@@ -118,6 +120,27 @@ public final class ControlSignals implements AutoCloseable {
         } finally {
             caughtUp.countDown();
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * One poll; an error other than closing is logged and retried after a second from the same position, so the
+     * worker never goes on with signals that silently stopped moving.
+     */
+    private Iterable<ConsumerRecord<String, byte[]>> pollOrWait() {
+        try {
+            return consumer.poll(Duration.ofMillis(500));
+        } catch (WakeupException closing) {
+            throw closing;
+        } catch (RuntimeException e) {
+            log.warn("reading control signals failed ({}); retrying in 1 s", e.toString());
+            try {
+                Thread.sleep(1_000); // a retry backoff on the follower's own thread
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+            return java.util.List.of();
         }
     }
 
@@ -151,6 +174,10 @@ public final class ControlSignals implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO); // never started: nothing follows the topic, close the consumer here
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(10_000);

@@ -27,21 +27,28 @@ public final class DeferralGate {
         boolean over(InstantSource clock, ControlSignals signals);
     }
 
-    /** Until a point in time. */
-    record Until(Instant when) implements Wait {
+    /** Until a point in time, or a release signal (a cancel may free the record at once). */
+    record Until(Instant when, long seen) implements Wait {
         @Override
         public boolean over(InstantSource clock, ControlSignals signals) {
-            return !clock.instant().isBefore(when);
+            return !clock.instant().isBefore(when) || signals.lastRelease() > seen;
         }
     }
 
-    /** Until a release signal after the last one seen. */
-    record Release(long seen) implements Wait {
+    /** Until a release signal after the last one seen, or a point in time (when the parked head goes round again). */
+    record Release(long seen, Instant latest) implements Wait {
         @Override
         public boolean over(InstantSource clock, ControlSignals signals) {
-            return signals.lastRelease() > seen;
+            return signals.lastRelease() > seen || !clock.instant().isBefore(latest);
         }
     }
+
+    /**
+     * How long a parked record of a still-paused batch may hold its partition before it is read and parked again
+     * behind the others: it bounds how long a record parked by a worker that had not yet read a resume can wait
+     * behind it.
+     */
+    static final Duration PARKED_RECHECK = Duration.ofMinutes(5);
 
     private final DeferredRecords deferred;
     private final ControlSignals signals;
@@ -57,9 +64,9 @@ public final class DeferralGate {
         return deferred.isDeferred(topic);
     }
 
-    /** Whether the deferred record is another group's, or from a lane this worker does not serve: it is skipped. */
-    boolean isForeign(ConsumerRecord<String, byte[]> record, java.util.Set<String> lanes) {
-        return deferred.isForeign(record, lanes);
+    /** Whether the deferred record is another consumer group's: it is skipped. */
+    boolean isForeign(ConsumerRecord<String, byte[]> record) {
+        return deferred.isForeign(record);
     }
 
     /** Empty when the record may go now; else what its partition waits for. */
@@ -73,14 +80,18 @@ public final class DeferralGate {
             Instant byTier = Instant.ofEpochMilli(record.timestamp()).plus(tier.get());
             Instant due = deferred.dueAt(record);
             Instant release = due.isBefore(byTier) ? due : byTier;
-            return clock.instant().isBefore(release) ? Optional.of(new Until(release)) : Optional.empty();
+            return clock.instant().isBefore(release) ? Optional.of(new Until(release, signals.lastRelease()))
+                    : Optional.empty();
         }
         if (batchId.isEmpty() || !signals.isPaused(batchId.get())) {
             return Optional.empty();
         }
         long seen = signals.lastRelease();
         long parkedAfter = FanoutHeaders.number(record.headers(), FanoutHeaders.PARKED_CONTROL_OFFSET).orElse(-1);
-        return parkedAfter < seen ? Optional.empty() : Optional.of(new Release(seen));
+        Instant recheck = Instant.ofEpochMilli(FanoutHeaders.number(record.headers(), FanoutHeaders.PARKED_AT)
+                .orElse(record.timestamp())).plus(PARKED_RECHECK);
+        boolean stale = !clock.instant().isBefore(recheck);
+        return parkedAfter < seen || stale ? Optional.empty() : Optional.of(new Release(seen, recheck));
     }
 
     boolean over(Wait wait) {

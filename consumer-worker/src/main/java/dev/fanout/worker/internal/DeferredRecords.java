@@ -161,15 +161,13 @@ public final class DeferredRecords {
     }
 
     /**
-     * Whether a deferred record belongs to another consumer group, or came from a lane this worker does not serve:
-     * groups share the retry and parking topics, and each takes back only what it deferred.
+     * Whether a deferred record belongs to another consumer group: groups share the retry and parking topics, and
+     * each takes back only what it deferred. A group's own records run on whichever of its workers reads them,
+     * whatever lanes that worker serves.
      */
-    boolean isForeign(ConsumerRecord<String, byte[]> record, java.util.Set<String> lanes) {
+    boolean isForeign(ConsumerRecord<String, byte[]> record) {
         Optional<String> group = FanoutHeaders.text(record.headers(), FanoutHeaders.ORIGIN_GROUP);
-        if (group.isPresent() && !group.get().equals(groupId)) {
-            return true;
-        }
-        return !lanes.contains(origin(record).topic());
+        return group.isPresent() && !group.get().equals(groupId);
     }
 
     /** The lane record a job was first read from. */

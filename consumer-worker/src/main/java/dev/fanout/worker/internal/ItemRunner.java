@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -47,17 +48,20 @@ public final class ItemRunner {
      * @param signals     the control signals in force (paused and cancelled batches)
      * @param deferred    the retry tiers and the parking topic
      * @param waits       short waits between attempts, ended early when the worker gives up a partition
+     * @param stopping    whether the worker is stopping: only then does an interrupt mean "leave the item"
      */
     public ItemRunner(HandlerRegistry handlers, Bulkhead bulkhead, LaneGate gate, Function<String, Lane> laneOfTopic,
             AdaptiveLimit adaptive, ControlSignals signals, OutcomePublisher publisher, DeferredRecords deferred,
-            RetryWaits waits, WorkerMetrics metrics, InstantSource clock, String workerId, int maxRecordBytes) {
+            RetryWaits waits, WorkerMetrics metrics, InstantSource clock, String workerId, int maxRecordBytes,
+            BooleanSupplier stopping) {
         this.handlers = handlers;
         this.laneOfTopic = laneOfTopic;
         this.signals = signals;
         this.deferred = deferred;
         this.waits = waits;
         this.outcomes = new Outcomes(publisher, deferred, metrics, clock, workerId);
-        this.attempts = new Attempts(bulkhead, gate, adaptive, signals, outcomes, deferred, waits, metrics, clock);
+        this.attempts = new Attempts(bulkhead, gate, adaptive, signals, outcomes, deferred, waits, metrics, clock,
+                stopping);
         this.clock = clock;
         this.workerId = workerId;
         this.maxRecordBytes = maxRecordBytes;
@@ -65,6 +69,19 @@ public final class ItemRunner {
 
     /** Processes the record; never throws. The future fails only if the outcome could not be published. */
     public CompletableFuture<Void> run(TrackedRecord tracked) {
+        try {
+            return route(tracked);
+        } catch (Throwable unexpected) {
+            try {
+                return outcomes.crashed(tracked.record(), unexpected);
+            } catch (Throwable worse) {
+                worse.addSuppressed(unexpected);
+                return CompletableFuture.failedFuture(worse); // stops the worker: the record is delivered again
+            }
+        }
+    }
+
+    private CompletableFuture<Void> route(TrackedRecord tracked) {
         ConsumerRecord<String, byte[]> record = tracked.record();
         int size = record.value() == null ? 0 : record.value().length;
         if (size > maxRecordBytes) {
@@ -97,7 +114,7 @@ public final class ItemRunner {
         if (!cancelled && signals.isPaused(job.batchId())) {
             return outcomes.parked(record, job, false, signals.position());
         }
-        if (!cancelled && deferred.tierOf(record.topic()).isPresent()) {
+        if (!cancelled && deferred.isDeferred(record.topic())) { // a parked retry keeps its due time too
             Optional<CompletableFuture<Void>> notYet = waitOutTier(record, job);
             if (notYet.isPresent()) {
                 return notYet.get();
@@ -118,8 +135,12 @@ public final class ItemRunner {
             return Optional.of(outcomes.hop(record, dueAt));
         }
         try {
-            if (!waits.await(new TopicPartition(record.topic(), record.partition()), dueAt)) {
+            RetryWaits.Outcome waited = waits.await(new TopicPartition(record.topic(), record.partition()), dueAt);
+            if (waited == RetryWaits.Outcome.HAND_OFF) {
                 return Optional.of(outcomes.hop(record, dueAt));
+            }
+            if (waited == RetryWaits.Outcome.LOST) {
+                return Optional.of(new CompletableFuture<>()); // its new owner reads the record again
             }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();

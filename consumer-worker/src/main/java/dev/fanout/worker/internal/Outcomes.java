@@ -92,14 +92,19 @@ final class Outcomes {
      * when the handler does finish, its late output or error follows as a {@code late} supplement.
      */
     CompletableFuture<Void> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
-            Failure failure, CompletableFuture<JsonNode> lateOutcome) {
+            Failure failure, CompletableFuture<JsonNode> lateOutcome, dev.fanout.protocol.OutputSchema schema) {
         metrics.failed().mark();
         ItemResult timedOut = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
                 job.index(), ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, failure.error(), null, failure.attempts(),
                 failure.started(), failure.lastFailure(), failure.durationMs(), workerId, false, job.traceId()));
         CompletableFuture<Void> recorded = publisher.publish(timedOut);
-        lateOutcome.whenComplete((output, error) -> recorded.thenRun(() -> {
+        // on a virtual thread of its own, never on the producer's I/O thread (a send there could block it)
+        lateOutcome.whenComplete((output, thrown) -> recorded.thenRunAsync(() -> {
             Instant now = clock.instant();
+            Throwable error = thrown;
+            if (error == null && schema != null && !schema.violations(output).isEmpty()) {
+                error = new Attempts.OutputInvalid(String.join("; ", schema.violations(output)));
+            }
             ItemResult late = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
                     ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, error == null ? failure.error() : ItemError.of(error),
                     error == null ? output : null, failure.attempts(), failure.started(), now,
@@ -111,7 +116,7 @@ final class Outcomes {
                             job.index(), failed.toString());
                 }
             });
-        }));
+        }, task -> Thread.ofVirtual().name("fanout-late-output").start(task)));
         return recorded;
     }
 
@@ -121,13 +126,28 @@ final class Outcomes {
      */
     CompletableFuture<Void> rejected(ConsumerRecord<String, byte[]> record, FailureReason reason, String why) {
         metrics.poison().inc();
-        metrics.deadLetters().inc();
         log.warn("dead-lettering {} record at {}-{}@{}: {}", reason, record.topic(), record.partition(),
                 record.offset(), why);
+        return deadLetterOnly(record, reason, new ItemError(reason.name(), why), null);
+    }
+
+    /**
+     * A record whose processing failed in a way nothing else caught (an error thrown by the worker's own code, or a
+     * {@code StackOverflowError} from a handler): dead-lettered as {@code HANDLER_ERROR} with the error, so one such
+     * record can never stop its partition from committing.
+     */
+    CompletableFuture<Void> crashed(ConsumerRecord<String, byte[]> record, Throwable error) {
+        log.error("dead-lettering the record at {}-{}@{} after an unexpected error", record.topic(),
+                record.partition(), record.offset(), error);
+        return deadLetterOnly(record, FailureReason.HANDLER_ERROR, ItemError.of(error), error);
+    }
+
+    private CompletableFuture<Void> deadLetterOnly(ConsumerRecord<String, byte[]> record, FailureReason reason,
+            ItemError error, Throwable cause) {
+        metrics.deadLetters().inc();
         Instant now = clock.instant();
-        ItemError error = new ItemError(reason.name(), why);
         ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
-                record, deferred.origin(record), reason, error, null, 1, now, now, workerId);
+                record, deferred.origin(record), reason, error, cause, 1, now, now, workerId);
         if (reason == FailureReason.OVERSIZED) {
             deadLetter = DeadLetterRecords.withoutValue(deadLetter, record.value().length);
         }

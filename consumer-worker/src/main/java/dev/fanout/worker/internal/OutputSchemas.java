@@ -23,11 +23,16 @@ final class OutputSchemas {
     /**
      * @throws IllegalArgumentException when the schema is not a valid JSON Schema
      */
-    synchronized OutputSchema compiled(JsonNode schema) {
-        OutputSchema compiled = cache.get(schema);
-        if (compiled == null) {
-            compiled = OutputSchema.compile(schema);
-            cache.put(schema, compiled);
+    OutputSchema compiled(JsonNode schema) {
+        synchronized (cache) {
+            OutputSchema compiled = cache.get(schema);
+            if (compiled != null) {
+                return compiled;
+            }
+        }
+        OutputSchema compiled = OutputSchema.compile(schema); // outside the lock: no carrier pinned while it runs
+        synchronized (cache) {
+            cache.putIfAbsent(schema, compiled);
         }
         return compiled;
     }

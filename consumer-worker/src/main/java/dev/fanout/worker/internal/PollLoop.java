@@ -126,12 +126,13 @@ public final class PollLoop implements Runnable {
     }
 
     /**
-     * One poll. With any partition paused, the consumer is polled without waiting and the loop then waits a little
-     * itself: the KIP-848 consumer spins inside {@code poll(timeout)} while fetched data of paused partitions sits
+     * One poll. With a partition paused by backpressure or lane priority, the consumer is polled without waiting and
+     * the loop then waits a little itself: the KIP-848 consumer spins inside {@code poll(timeout)} while fetched data of paused partitions sits
      * in its buffer (KAFKA-21084), which under backpressure cost a third of the worker's CPU.
      */
     private ConsumerRecords<String, byte[]> pollOnce() {
-        if (consumer.paused().isEmpty()) {
+        if (waiting.keySet().containsAll(consumer.paused())) {
+            // nothing paused, or only partitions held by the deferral gate, whose fetched data the seek dropped
             return consumer.poll(POLL_TIMEOUT);
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
@@ -168,7 +169,7 @@ public final class PollLoop implements Runnable {
     private void submitUntilDeferred(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
         boolean gated = deferrals.applies(partition.topic());
         for (ConsumerRecord<String, byte[]> record : records) {
-            if (gated && deferrals.isForeign(record, laneOfTopic.keySet())) {
+            if (gated && deferrals.isForeign(record)) {
                 offsets.register(partition, record.offset());
                 offsets.finish(partition, record.offset());
                 continue;
@@ -240,7 +241,9 @@ public final class PollLoop implements Runnable {
             boolean spanTooLong = alreadyPaused.contains(partition)
                     ? span > OffsetMetadata.MAX_SPAN / 2 : span >= OffsetMetadata.MAX_SPAN;
             Lane lane = laneOfTopic.getOrDefault(partition.topic(), Lane.NORMAL);
-            boolean lowerThanWaitingLane = highestWithLag != null && lane.ordinal() > highestWithLag.ordinal();
+            // retry tiers and parking are never held back by lane priority: a high item's retry waits there too
+            boolean lowerThanWaitingLane = highestWithLag != null && laneOfTopic.containsKey(partition.topic())
+                    && lane.ordinal() > highestWithLag.ordinal();
             if (pausedLanes.contains(lane) || spanTooLong || lowerThanWaitingLane) {
                 pause.add(partition);
             }
@@ -381,7 +384,7 @@ public final class PollLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            waits.handOff(partitions);
+            waits.lose(partitions);
             forget(partitions);
             announce(without(consumer.assignment(), partitions));
         }

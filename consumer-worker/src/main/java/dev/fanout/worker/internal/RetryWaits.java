@@ -27,26 +27,39 @@ public final class RetryWaits {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Set<TopicPartition> handingOff = ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> lost = ConcurrentHashMap.newKeySet();
+
+    /** How a wait ended. */
+    enum Outcome {
+        /** The time came: run the next attempt. */
+        DUE,
+        /** The worker is giving the partition up (revoke, shutdown): hand the next attempt to a retry tier. */
+        HAND_OFF,
+        /**
+         * The partition was lost (its offsets cannot be committed any more): publish nothing, since its new owner
+         * runs the record again from its committed offset, and a hand-off would start a second attempt chain.
+         */
+        LOST
+    }
 
     public RetryWaits(InstantSource clock) {
         this.clock = clock;
     }
 
-    /**
-     * Waits until {@code until} on the worker's clock.
-     *
-     * @return true when the time came; false when the partition is being handed off first
-     */
-    boolean await(TopicPartition partition, Instant until) throws InterruptedException {
+    /** Waits until {@code until} on the worker's clock, or until the partition is given up or lost. */
+    Outcome await(TopicPartition partition, Instant until) throws InterruptedException {
         lock.lock();
         try {
             while (true) {
+                if (lost.contains(partition)) {
+                    return Outcome.LOST;
+                }
                 if (handingOff.contains(partition)) {
-                    return false;
+                    return Outcome.HAND_OFF;
                 }
                 Duration left = Duration.between(clock.instant(), until);
                 if (left.isZero() || left.isNegative()) {
-                    return true;
+                    return Outcome.DUE;
                 }
                 changed.await(Math.min(left.toMillis() + 1, RECHECK_MILLIS), TimeUnit.MILLISECONDS);
             }
@@ -61,9 +74,16 @@ public final class RetryWaits {
         signalAll();
     }
 
-    /** The partitions are owned again (or gone): waits on them wait in full. */
+    /** Ends the waits on partitions this worker lost: their items publish nothing. */
+    void lose(Collection<TopicPartition> partitions) {
+        lost.addAll(partitions);
+        signalAll();
+    }
+
+    /** The partitions are owned again: waits on them wait in full. */
     void release(Collection<TopicPartition> partitions) {
         handingOff.removeAll(partitions);
+        lost.removeAll(partitions);
     }
 
     private void signalAll() {

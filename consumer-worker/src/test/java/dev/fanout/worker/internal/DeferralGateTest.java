@@ -8,7 +8,6 @@ import dev.fanout.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -30,15 +29,18 @@ class DeferralGateTest {
 
     @Test
     void aTierRecordIsReleasedAtItsDueTimeOrAfterTheTierDelayWhicheverComesFirst() {
-        DeferralGate gate = new DeferralGate(deferred, null, clock);
-        ConsumerRecord<String, byte[]> dueSoon = tierRecord(Duration.ofSeconds(4));
-        ConsumerRecord<String, byte[]> dueLater = tierRecord(Duration.ofSeconds(40));
+        // never started: no signal in force, no release seen (-1)
+        try (ControlSignals signals = new ControlSignals(dev.fanout.config.KafkaSettings.of("127.0.0.1:9"), "w")) {
+            DeferralGate gate = new DeferralGate(deferred, signals, clock);
+            ConsumerRecord<String, byte[]> dueSoon = tierRecord(Duration.ofSeconds(4));
+            ConsumerRecord<String, byte[]> dueLater = tierRecord(Duration.ofSeconds(40));
 
-        assertThat(gate.check(dueSoon)).contains(new DeferralGate.Until(clock.instant().plusSeconds(4)));
-        assertThat(gate.check(dueLater)).contains(new DeferralGate.Until(clock.instant().plusSeconds(10)));
-        clock.advance(Duration.ofSeconds(10));
-        assertThat(gate.check(dueSoon)).isEmpty();
-        assertThat(gate.check(dueLater)).as("released to hop on with 30 s left").isEmpty();
+            assertThat(gate.check(dueSoon)).contains(new DeferralGate.Until(clock.instant().plusSeconds(4), -1));
+            assertThat(gate.check(dueLater)).contains(new DeferralGate.Until(clock.instant().plusSeconds(10), -1));
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(gate.check(dueSoon)).isEmpty();
+            assertThat(gate.check(dueLater)).as("released to hop on with 30 s left").isEmpty();
+        }
     }
 
     @Test
@@ -48,13 +50,11 @@ class DeferralGateTest {
         var retry = deferred.hop(lane, clock.instant().plusSeconds(30));
         ConsumerRecord<String, byte[]> read = new ConsumerRecord<>(retry.topic(), 0, 7L, retry.timestamp(),
                 TimestampType.CREATE_TIME, 0, 0, retry.key(), retry.value(), retry.headers(), Optional.empty());
-        Set<String> lanes = Set.of(lane.topic());
 
         assertThat(retry.topic()).isEqualTo(topics.retryTiers().get(Duration.ofSeconds(10)).name());
         assertThat(deferred.origin(read)).isEqualTo(new DeferredRecords.Origin(lane.topic(), 3, 42L, lane.timestamp()));
-        assertThat(deferred.isForeign(read, lanes)).isFalse();
-        assertThat(new DeferredRecords(topics, clock, "other-group").isForeign(read, lanes)).isTrue();
-        assertThat(deferred.isForeign(read, Set.of("some.other.lane"))).isTrue();
+        assertThat(deferred.isForeign(read)).isFalse();
+        assertThat(new DeferredRecords(topics, clock, "other-group").isForeign(read)).isTrue();
     }
 
     private ConsumerRecord<String, byte[]> tierRecord(Duration dueIn) {

@@ -19,38 +19,48 @@ class RetryWaitsTest {
 
     @Test
     void aWaitEndsWhenTheInjectedClockReachesItsTime() throws Exception {
-        CompletableFuture<Boolean> waited = waitFor(Duration.ofSeconds(5));
+        CompletableFuture<RetryWaits.Outcome> waited = waitFor(Duration.ofSeconds(5));
 
         clock.advance(Duration.ofSeconds(5));
 
-        assertThat(waited.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo(RetryWaits.Outcome.DUE);
     }
 
     @Test
     void handingOffThePartitionEndsItsWaitsAtOnceButNotOthers() throws Exception {
-        CompletableFuture<Boolean> mine = waitFor(Duration.ofHours(1));
+        CompletableFuture<RetryWaits.Outcome> mine = waitFor(Duration.ofHours(1));
         TopicPartition other = new TopicPartition("jobs", 1);
         Instant theirDeadline = clock.instant().plusSeconds(2);
-        CompletableFuture<Boolean> theirs = CompletableFuture.supplyAsync(() -> await(other, theirDeadline));
+        CompletableFuture<RetryWaits.Outcome> theirs = CompletableFuture.supplyAsync(() -> await(other, theirDeadline));
 
         waits.handOff(List.of(partition));
 
-        assertThat(mine.get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(mine.get(10, TimeUnit.SECONDS)).isEqualTo(RetryWaits.Outcome.HAND_OFF);
         clock.advance(Duration.ofSeconds(2));
-        assertThat(theirs.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(theirs.get(10, TimeUnit.SECONDS)).isEqualTo(RetryWaits.Outcome.DUE);
         waits.release(List.of(partition));
-        CompletableFuture<Boolean> again = waitFor(Duration.ofSeconds(1));
+        CompletableFuture<RetryWaits.Outcome> again = waitFor(Duration.ofSeconds(1));
         clock.advance(Duration.ofSeconds(1));
-        assertThat(again.get(10, TimeUnit.SECONDS)).as("owned again: waits in full").isTrue();
+        assertThat(again.get(10, TimeUnit.SECONDS)).as("owned again: waits in full")
+                .isEqualTo(RetryWaits.Outcome.DUE);
+    }
+
+    @Test
+    void aLostPartitionEndsItsWaitsWithoutAHandOff() throws Exception {
+        CompletableFuture<RetryWaits.Outcome> mine = waitFor(Duration.ofHours(1));
+
+        waits.lose(List.of(partition));
+
+        assertThat(mine.get(10, TimeUnit.SECONDS)).isEqualTo(RetryWaits.Outcome.LOST);
     }
 
     /** Starts waiting on {@code partition} until now + {@code wait}, the deadline fixed before this returns. */
-    private CompletableFuture<Boolean> waitFor(Duration wait) {
+    private CompletableFuture<RetryWaits.Outcome> waitFor(Duration wait) {
         Instant deadline = clock.instant().plus(wait);
         return CompletableFuture.supplyAsync(() -> await(partition, deadline));
     }
 
-    private boolean await(TopicPartition which, Instant deadline) {
+    private RetryWaits.Outcome await(TopicPartition which, Instant deadline) {
         try {
             return waits.await(which, deadline);
         } catch (InterruptedException e) {

@@ -61,8 +61,6 @@ public final class ReplayRecords {
         if (job.attempt() == 1) {
             return value;
         }
-        return Envelopes.encode(new JobRecord(job.schemaVersion(), job.batchId(), job.itemId(), job.index(),
-                job.total(), job.handler(), job.settings(), job.payload(), job.traceId(), 1, job.createdAt(),
-                job.expiresAt()));
+        return Envelopes.encode(job.withAttempt(1)); // keeps the batch's execution settings
     }
 }
