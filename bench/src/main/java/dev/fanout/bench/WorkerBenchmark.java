@@ -35,6 +35,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.fanout.protocol.TopicDescriptor;
 
 /**
  * {@code scripts/bench.sh worker}: one worker, {@code simulate} at a fixed latency, key ordering over many keys.
@@ -203,7 +204,7 @@ final class WorkerBenchmark {
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         Map<String, Object> producerProps = settings.clientProperties();
         String results = settings.topics().results().name() + "-plain";
-        TopicInitializer.ensure(settings, List.of(new dev.fanout.protocol.TopicDescriptor<>(results, byte[].class,
+        TopicInitializer.ensure(settings, List.of(new TopicDescriptor<>(results, byte[].class,
                 1, Map.of())));
         try (KafkaConsumer<String, byte[]> consumer =
                      new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());

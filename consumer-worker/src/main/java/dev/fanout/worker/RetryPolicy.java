@@ -4,6 +4,8 @@ import dev.fanout.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import dev.fanout.handler.PermanentException;
+import dev.fanout.protocol.RetrySettings;
 
 /**
  * How a handler's failed items are retried inside the worker: {@code maximumAttempts} in all, waiting
@@ -42,7 +44,7 @@ public record RetryPolicy(Duration initialInterval, Double backoffCoefficient, D
     }
 
     /** This policy with every field the batch sets replaced by the batch's value ({@code null}: this one). */
-    public RetryPolicy overriddenBy(dev.fanout.protocol.RetrySettings batch) {
+    public RetryPolicy overriddenBy(RetrySettings batch) {
         if (batch == null) {
             return this;
         }
@@ -72,7 +74,7 @@ public record RetryPolicy(Duration initialInterval, Double backoffCoefficient, D
 
     /** Whether an error of this type may be retried (PermanentException never is). */
     public boolean retries(Throwable error) {
-        if (error instanceof dev.fanout.handler.PermanentException) {
+        if (error instanceof PermanentException) {
             return false;
         }
         for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {

@@ -38,6 +38,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A consumer-group member that runs items from the jobs lanes concurrently on virtual threads, within a bulkhead
@@ -175,7 +176,7 @@ public final class Worker implements AutoCloseable {
     public void awaitStopped(Duration timeout) throws InterruptedException, TimeoutException {
         try {
             loop.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -195,7 +196,7 @@ public final class Worker implements AutoCloseable {
             loop.stopped().get(config.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             log.warn("worker {} did not stop cleanly: {}", config.workerId(), e.toString());
         }
         executor.shutdownNow();

@@ -5,6 +5,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import java.util.Objects;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 
 /**
  * A worker's Dropwizard metrics, named {@code worker.<workerId>.<metric>} so several workers can share one registry.
@@ -43,7 +44,7 @@ public final class WorkerMetrics {
         this.outputInvalid = registry.counter(name("items.output-invalid"));
         // lock-free: every item updates it, from many virtual threads at once
         this.latency = registry.timer(name("item.latency"),
-                () -> new Timer(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
+                () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
     }
 
     /** The full name of one of this worker's metrics, e.g. {@code worker.w1.items.succeeded}. */

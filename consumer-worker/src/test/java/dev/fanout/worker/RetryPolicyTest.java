@@ -8,6 +8,7 @@ import dev.fanout.handler.RetriableException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.fanout.protocol.RetrySettings;
 
 class RetryPolicyTest {
 
@@ -47,9 +48,9 @@ class RetryPolicyTest {
         RetryPolicy handler = new RetryPolicy(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 3,
                 List.of("IllegalStateException"));
 
-        RetryPolicy merged = handler.overriddenBy(new dev.fanout.protocol.RetrySettings(null, null, null, 7, null));
+        RetryPolicy merged = handler.overriddenBy(new RetrySettings(null, null, null, 7, null));
         RetryPolicy longer = handler.overriddenBy(
-                new dev.fanout.protocol.RetrySettings(Duration.ofSeconds(30), null, null, null, null));
+                new RetrySettings(Duration.ofSeconds(30), null, null, null, null));
 
         assertThat(merged).isEqualTo(new RetryPolicy(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 7,
                 List.of("IllegalStateException")));
@@ -57,7 +58,7 @@ class RetryPolicyTest {
                 .isEqualTo(Duration.ofSeconds(30));
         assertThat(handler.overriddenBy(null)).isSameAs(handler);
         assertThat(handler.overriddenBy(
-                new dev.fanout.protocol.RetrySettings(null, null, Duration.ofMillis(500), null, null)))
+                new RetrySettings(null, null, Duration.ofMillis(500), null, null)))
                 .as("a batch maximum below the handler's first wait caps that wait too")
                 .extracting(RetryPolicy::initialInterval, RetryPolicy::maximumInterval)
                 .containsExactly(Duration.ofMillis(500), Duration.ofMillis(500));

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import dev.fanout.config.TopicInitializer;
+import java.util.HashMap;
 
 /**
  * One worker group on isolated topics of the test broker, for the failure-path integration tests: starts workers
@@ -43,7 +45,7 @@ final class WorkerHarness implements AutoCloseable {
         this.settings = Jobs.isolated(bootstrapServers, name, partitions, partitions);
         this.topics = settings.topics();
         this.records = new TopicRecords(bootstrapServers);
-        dev.fanout.config.TopicInitializer.ensure(settings, topics.all()); // signals may go before a worker starts
+        TopicInitializer.ensure(settings, topics.all()); // signals may go before a worker starts
     }
 
     /** Starts a worker of the group offering {@code echo} plus the given test handlers, each under its own name. */
@@ -51,7 +53,7 @@ final class WorkerHarness implements AutoCloseable {
             ItemHandlerProvider... testHandlers) {
         List<ItemHandlerProvider> providers = new ArrayList<>(HandlerCatalog.load().asMap().values());
         providers.addAll(List.of(testHandlers));
-        Map<String, HandlerSpec> offered = new java.util.HashMap<>(handlers);
+        Map<String, HandlerSpec> offered = new HashMap<>(handlers);
         offered.putIfAbsent("echo", HandlerSpec.of("echo"));
         for (ItemHandlerProvider provider : testHandlers) {
             offered.putIfAbsent(provider.name(), HandlerSpec.of(provider.name()));

@@ -23,6 +23,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import dev.fanout.handler.ItemHandlerProvider;
+import dev.fanout.protocol.Lane;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
 
 /** A batch's output schema and its {@code deadLetterQueue: false}, on the real broker. */
 @ExtendWith(KafkaExtension.class)
@@ -35,8 +41,8 @@ class WorkerOutputsIT {
     void setUp(TestKafka kafka) {
         harness = new WorkerHarness(kafka.bootstrapServers(), "outputs", 1);
         worker = harness.start(InstantSource.system(), 4, Map.of(),
-                dev.fanout.handler.ItemHandlerProvider.of("overflow", item -> overflow(0)),
-                dev.fanout.handler.ItemHandlerProvider.of("self-interrupt", item -> {
+                ItemHandlerProvider.of("overflow", item -> overflow(0)),
+                ItemHandlerProvider.of("self-interrupt", item -> {
                     throw new InterruptedException("the handler's own interrupt");
                 }));
     }
@@ -115,12 +121,12 @@ class WorkerOutputsIT {
         });
         assertThat(results).filteredOn(r -> r.index() == 2).singleElement()
                 .satisfies(r -> assertThat(r.status()).isEqualTo(ItemStatus.SUCCEEDED));
-        org.awaitility.Awaitility.await().atMost(WorkerHarness.TIMEOUT).untilAsserted(() -> {
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(harness.settings.clientProperties())) {
+        Awaitility.await().atMost(WorkerHarness.TIMEOUT).untilAsserted(() -> {
+            try (var admin = Admin.create(harness.settings.clientProperties())) {
                 var committed = admin.listConsumerGroupOffsets(harness.groupId).partitionsToOffsetAndMetadata().get();
-                assertThat(committed.get(new org.apache.kafka.common.TopicPartition(
-                        harness.topics.jobs(dev.fanout.protocol.Lane.NORMAL).name(), 0)))
-                        .isNotNull().extracting(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+                assertThat(committed.get(new TopicPartition(
+                        harness.topics.jobs(Lane.NORMAL).name(), 0)))
+                        .isNotNull().extracting(OffsetAndMetadata::offset)
                         .isEqualTo(3L);
             }
         });

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import java.util.Comparator;
 
 @ExtendWith(KafkaExtension.class)
 class DispatcherIT {
@@ -57,7 +58,7 @@ class DispatcherIT {
             assertThat(jobs).hasSize(3);
             assertThat(jobs).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("c1", "c2", "c1");
             List<JobRecord> decoded = jobs.stream().map(r -> Envelopes.decode(r.value(), JobRecord.class))
-                    .sorted(java.util.Comparator.comparingLong(JobRecord::index)).toList();
+                    .sorted(Comparator.comparingLong(JobRecord::index)).toList();
             assertThat(decoded).extracting(JobRecord::itemId).containsExactly("0", "1", "third");
             assertThat(decoded).allSatisfy(job -> {
                 assertThat(job.total()).isEqualTo(3);

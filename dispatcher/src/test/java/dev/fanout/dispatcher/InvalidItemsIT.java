@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 @ExtendWith(KafkaExtension.class)
 class InvalidItemsIT {
@@ -57,7 +58,7 @@ class InvalidItemsIT {
             assertThat(records.readAll(settings.topics().batches().name()))
                     .extracting(record -> Envelopes.decode(record.value(), BatchDefinition.class).sealed())
                     .containsExactly(false);
-            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> control =
+            List<ConsumerRecord<String, byte[]>> control =
                     records.readAll(settings.topics().control().name());
             assertThat(control).singleElement().satisfies(record -> {
                 assertThat(record.key()).isEqualTo("bad-stdin");

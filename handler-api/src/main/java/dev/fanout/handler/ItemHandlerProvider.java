@@ -1,6 +1,7 @@
 package dev.fanout.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
 
 /**
  * The extension point: a named handler type found through {@link java.util.ServiceLoader}. Register an
@@ -33,8 +34,8 @@ public interface ItemHandlerProvider {
      * {@code HandlerCatalog.of(List.of(ItemHandlerProvider.of("greet", item -> ...)))}.
      */
     static ItemHandlerProvider of(String name, ItemHandler handler) {
-        java.util.Objects.requireNonNull(name, "name");
-        java.util.Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(handler, "handler");
         return new ItemHandlerProvider() {
             @Override
             public String name() {

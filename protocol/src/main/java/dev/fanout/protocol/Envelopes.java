@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
+import java.util.Locale;
 
 /**
  * The JSON codec of every envelope. Values are UTF-8 JSON objects with a {@code schemaVersion}; decoding is strict
@@ -26,7 +28,7 @@ public final class Envelopes {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             // generated accessors instead of reflection: every job is decoded and every result encoded with this
-            .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
+            .addModule(new BlackbirdModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -81,7 +83,7 @@ public final class Envelopes {
         }
         if (!tree.isObject()) {
             throw new PoisonRecordException(FailureReason.POISON,
-                    "the value must be a JSON object, was " + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                    "the value must be a JSON object, was " + tree.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         JsonNode version = tree.get("schemaVersion");
         if (version == null || !version.canConvertToInt()) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import java.util.OptionalLong;
 
 /**
  * Record header names and helpers. Job and result records carry the item's identity in headers too, so tools and
@@ -82,15 +83,15 @@ public final class FanoutHeaders {
     }
 
     /** The last header of that name as a number, if present and numeric. */
-    public static java.util.OptionalLong number(Headers headers, String name) {
+    public static OptionalLong number(Headers headers, String name) {
         Optional<String> text = text(headers, name);
         if (text.isEmpty()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         try {
-            return java.util.OptionalLong.of(Long.parseLong(text.get().trim()));
+            return OptionalLong.of(Long.parseLong(text.get().trim()));
         } catch (NumberFormatException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 

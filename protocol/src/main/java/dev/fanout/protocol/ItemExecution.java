@@ -3,6 +3,8 @@ package dev.fanout.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Locale;
 
 /**
  * How a batch wants its items run, carried on each job record so any worker can honour it without another lookup.
@@ -25,7 +27,7 @@ public record ItemExecution(RetrySettings retry, Duration timeout, TimeoutPolicy
         }
         if (outputSchema != null && !outputSchema.isObject() && !outputSchema.isBoolean()) {
             throw new IllegalArgumentException("outputSchema must be a JSON Schema object (or true/false), was "
-                    + outputSchema.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                    + outputSchema.getNodeType().name().toLowerCase(Locale.ROOT));
         }
     }
 
@@ -35,7 +37,7 @@ public record ItemExecution(RetrySettings retry, Duration timeout, TimeoutPolicy
     }
 
     /** Whether nothing is set: such a value is left off the job record. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isEmpty() {
         return retry == null && timeout == null && onTimeout == null && outputSchema == null
                 && deadLetterQueue == null;

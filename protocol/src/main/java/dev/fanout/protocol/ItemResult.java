@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Objects;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * The terminal record of one item's attempt chain, published on the results topic keyed by {@code batchId}.
@@ -75,7 +76,7 @@ public record ItemResult(
     }
 
     /** Whether this is the late supplement of a timed-out item rather than its outcome. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isLate() {
         return late != null && late;
     }

@@ -11,6 +11,9 @@ import com.networknt.schema.resource.AllowSchemaLoader;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import com.networknt.schema.AbsoluteIri;
+import com.networknt.schema.SchemaLocation;
+import java.util.Locale;
 
 /**
  * A batch's {@code outputSchema}, compiled: a JSON Schema (draft 2020-12 unless the schema names another with
@@ -36,7 +39,7 @@ public final class OutputSchema {
         Objects.requireNonNull(schema, "outputSchema");
         if (!schema.isObject() && !schema.isBoolean()) {
             throw new IllegalArgumentException("outputSchema must be a JSON Schema object (or true/false), was "
-                    + schema.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                    + schema.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         try {
             SpecVersion.VersionFlag version = schema.isObject() && schema.has("$schema")
@@ -45,7 +48,7 @@ public final class OutputSchema {
             JsonSchemaFactory factory = JsonSchemaFactory.getInstance(version, builder -> builder.schemaLoaders(
                     loaders -> loaders.values(list -> list.addFirst(new AllowSchemaLoader(OutputSchema::local)))));
             if (schema.isObject()) {
-                JsonSchema meta = factory.getSchema(com.networknt.schema.SchemaLocation.of(version.getId()));
+                JsonSchema meta = factory.getSchema(SchemaLocation.of(version.getId()));
                 Set<ValidationMessage> problems = meta.validate(schema);
                 if (!problems.isEmpty()) {
                     throw new IllegalArgumentException("outputSchema is not a valid JSON Schema: "
@@ -61,7 +64,7 @@ public final class OutputSchema {
         }
     }
 
-    private static boolean local(com.networknt.schema.AbsoluteIri iri) {
+    private static boolean local(AbsoluteIri iri) {
         String text = iri.toString();
         return text.startsWith("classpath:") || text.startsWith("resource:");
     }

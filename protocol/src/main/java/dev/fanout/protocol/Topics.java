@@ -5,6 +5,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 
 /**
  * Every topic of the contract, named from one prefix (default {@value #DEFAULT_PREFIX}). This is the one place topic
@@ -31,8 +34,8 @@ public final class Topics {
     public static final int DEFAULT_JOB_PARTITIONS = 8;
     public static final int DEFAULT_RESULT_PARTITIONS = 8;
     /** The delay tiers of the retry topics, shortest first. */
-    public static final List<java.time.Duration> RETRY_TIERS = List.of(java.time.Duration.ofSeconds(10),
-            java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(10));
+    public static final List<Duration> RETRY_TIERS = List.of(Duration.ofSeconds(10),
+            Duration.ofMinutes(1), Duration.ofMinutes(10));
 
     private final String prefix;
     private final Map<Lane, TopicDescriptor<JobRecord>> jobs = new EnumMap<>(Lane.class);
@@ -42,7 +45,7 @@ public final class Topics {
     private final TopicDescriptor<byte[]> deadLetters;
     private final TopicDescriptor<ControlSignal> control;
     private final TopicDescriptor<byte[]> deadLetterReplays;
-    private final Map<java.time.Duration, TopicDescriptor<JobRecord>> retryTiers = new java.util.LinkedHashMap<>();
+    private final Map<Duration, TopicDescriptor<JobRecord>> retryTiers = new LinkedHashMap<>();
     private final TopicDescriptor<JobRecord> parked;
 
     /**
@@ -75,7 +78,7 @@ public final class Topics {
                 Map.of("cleanup.policy", "compact"));
         deadLetterReplays = new TopicDescriptor<>(prefix + "dlq-replays", byte[].class, 1,
                 Map.of("cleanup.policy", "compact"));
-        for (java.time.Duration tier : RETRY_TIERS) {
+        for (Duration tier : RETRY_TIERS) {
             retryTiers.put(tier, new TopicDescriptor<>(prefix + "retry." + tierName(tier), JobRecord.class,
                     jobPartitions, Map.of()));
         }
@@ -83,7 +86,7 @@ public final class Topics {
         parked = new TopicDescriptor<>(prefix + "parked", JobRecord.class, jobPartitions, Map.of("retention.ms", "-1"));
     }
 
-    private static String tierName(java.time.Duration tier) {
+    private static String tierName(Duration tier) {
         return tier.toSeconds() % 60 == 0 ? tier.toMinutes() + "m" : tier.toSeconds() + "s";
     }
 
@@ -128,8 +131,8 @@ public final class Topics {
     }
 
     /** The retry topics by delay tier, shortest first: each holds jobs waiting that long for their next attempt. */
-    public Map<java.time.Duration, TopicDescriptor<JobRecord>> retryTiers() {
-        return java.util.Collections.unmodifiableMap(retryTiers);
+    public Map<Duration, TopicDescriptor<JobRecord>> retryTiers() {
+        return Collections.unmodifiableMap(retryTiers);
     }
 
     /** Items of paused batches, waiting to be read again when their batch resumes or is cancelled. */

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 class OutputSchemaTest {
 
@@ -61,10 +64,10 @@ class OutputSchemaTest {
     @Test
     void jobRecordsCarryExecutionSettingsThroughTheCodec() throws Exception {
         ItemExecution execution = new ItemExecution(
-                new RetrySettings(java.time.Duration.ofSeconds(2), 3.0, null, 4, java.util.List.of("Boom")),
-                java.time.Duration.ofSeconds(30), TimeoutPolicy.CONTINUE, json("{\"type\":\"object\"}"), false);
+                new RetrySettings(Duration.ofSeconds(2), 3.0, null, 4, List.of("Boom")),
+                Duration.ofSeconds(30), TimeoutPolicy.CONTINUE, json("{\"type\":\"object\"}"), false);
         JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "b", "0", 0, 1L, "echo", null, json("{}"),
-                "t", 1, java.time.Instant.parse("2026-11-22T00:00:00Z"), null, execution);
+                "t", 1, Instant.parse("2026-11-22T00:00:00Z"), null, execution);
 
         JobRecord decoded = Envelopes.decode(Envelopes.encode(job), JobRecord.class);
 

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.BooleanSupplier;
 
 /**
  * The attempt chain of one runnable job: each attempt goes through the item's limits, runs the handler within its
@@ -47,11 +48,11 @@ final class Attempts {
     private final HandlerCall call;
     private final WorkerMetrics metrics;
     private final InstantSource clock;
-    private final java.util.function.BooleanSupplier stopping;
+    private final BooleanSupplier stopping;
 
     Attempts(Bulkhead bulkhead, LaneGate gate, AdaptiveLimit adaptive, ControlSignals signals, Outcomes outcomes,
             DeferredRecords deferred, RetryWaits waits, WorkerMetrics metrics, InstantSource clock,
-            java.util.function.BooleanSupplier stopping) {
+            BooleanSupplier stopping) {
         this.stopping = stopping;
         this.bulkhead = bulkhead;
         this.gate = gate;

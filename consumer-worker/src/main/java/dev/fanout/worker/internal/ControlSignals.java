@@ -19,6 +19,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.fanout.protocol.FanoutHeaders;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * The control signals in force, read from the compacted control topic in full (no consumer group) and followed
@@ -67,8 +69,8 @@ public final class ControlSignals implements AutoCloseable {
      * Whether the batch's items must not run. A job replayed from the dead-letter queue (it carries
      * {@code fanout.replay-of}) runs even so: replaying is an explicit request to run it again, made after the cancel.
      */
-    public boolean isCancelled(String batchId, org.apache.kafka.common.header.Headers headers) {
-        return isCancelled(batchId) && headers.lastHeader(dev.fanout.protocol.FanoutHeaders.REPLAY_OF) == null;
+    public boolean isCancelled(String batchId, Headers headers) {
+        return isCancelled(batchId) && headers.lastHeader(FanoutHeaders.REPLAY_OF) == null;
     }
 
     public boolean isCancelled(String batchId) {
@@ -140,7 +142,7 @@ public final class ControlSignals implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 running = false;
             }
-            return java.util.List.of();
+            return List.of();
         }
     }
 

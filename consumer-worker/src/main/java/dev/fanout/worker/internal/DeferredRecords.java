@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import java.time.format.DateTimeParseException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The worker's own topics for items that must wait: the retry tiers ({@code retry.10s}, {@code .1m}, {@code .10m})
@@ -114,7 +116,7 @@ public final class DeferredRecords {
         return FanoutHeaders.text(record.headers(), FanoutHeaders.FIRST_FAILURE).flatMap(text -> {
             try {
                 return Optional.of(Instant.parse(text));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 return Optional.empty();
             }
         });
@@ -147,7 +149,7 @@ public final class DeferredRecords {
     }
 
     private Headers copyWithOrigin(ConsumerRecord<String, byte[]> current) {
-        Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        Headers headers = new RecordHeaders();
         for (Header header : current.headers()) {
             headers.add(header);
         }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.time.Duration;
 
 /**
  * Publishes an item's terminal records (its result, and its dead letter when it failed) with an idempotent,
@@ -77,6 +78,6 @@ public final class OutcomePublisher implements AutoCloseable {
     /** Flushes what is in flight, waiting at most 30 s. */
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(30));
+        producer.close(Duration.ofSeconds(30));
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.fanout.protocol.OutputSchema;
 
 /**
  * The records that end, or defer, an item: a success, a failure (result plus dead letter unless the batch turned
@@ -92,7 +93,7 @@ final class Outcomes {
      * when the handler does finish, its late output or error follows as a {@code late} supplement.
      */
     CompletableFuture<Void> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
-            Failure failure, CompletableFuture<JsonNode> lateOutcome, dev.fanout.protocol.OutputSchema schema) {
+            Failure failure, CompletableFuture<JsonNode> lateOutcome, OutputSchema schema) {
         metrics.failed().mark();
         ItemResult timedOut = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
                 job.index(), ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, failure.error(), null, failure.attempts(),

@@ -23,6 +23,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The worker's only consumer thread: polls the jobs lanes, the retry tiers and the parking topic, hands records to
@@ -83,7 +86,7 @@ public final class PollLoop implements Runnable {
             Duration commitInterval, Duration drainTimeout, InstantSource clock,
             AssignmentListener assignmentListener) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        List<String> all = new java.util.ArrayList<>(laneOfTopic.keySet());
+        List<String> all = new ArrayList<>(laneOfTopic.keySet());
         all.addAll(deferred);
         this.topics = List.copyOf(all);
         this.deferrals = Objects.requireNonNull(deferrals, "deferrals");
@@ -127,8 +130,9 @@ public final class PollLoop implements Runnable {
 
     /**
      * One poll. With a partition paused by backpressure or lane priority, the consumer is polled without waiting and
-     * the loop then waits a little itself: the KIP-848 consumer spins inside {@code poll(timeout)} while fetched data of paused partitions sits
-     * in its buffer (KAFKA-21084), which under backpressure cost a third of the worker's CPU.
+     * the loop then waits a little itself: the KIP-848 consumer spins inside {@code poll(timeout)} while fetched data
+     * of paused partitions sits in its buffer (KAFKA-21084), which under backpressure cost a third of the worker's
+     * CPU.
      */
     private ConsumerRecords<String, byte[]> pollOnce() {
         if (waiting.keySet().containsAll(consumer.paused())) {
@@ -137,7 +141,7 @@ public final class PollLoop implements Runnable {
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
         if (records.isEmpty()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(PAUSED_POLL_WAIT.toNanos());
+            LockSupport.parkNanos(PAUSED_POLL_WAIT.toNanos());
         }
         return records;
     }
@@ -170,17 +174,15 @@ public final class PollLoop implements Runnable {
         boolean gated = deferrals.applies(partition.topic());
         for (ConsumerRecord<String, byte[]> record : records) {
             if (gated && deferrals.isForeign(record)) {
-                offsets.register(partition, record.offset());
+                offsets.register(partition, record.offset()); // another group's: not ours to run, done at once
                 offsets.finish(partition, record.offset());
                 continue;
             }
-            if (gated) {
-                java.util.Optional<DeferralGate.Wait> wait = deferrals.check(record);
-                if (wait.isPresent()) {
-                    consumer.seek(partition, record.offset());
-                    waiting.put(partition, wait.get());
-                    return;
-                }
+            Optional<DeferralGate.Wait> wait = gated ? deferrals.check(record) : Optional.empty();
+            if (wait.isPresent()) {
+                consumer.seek(partition, record.offset());
+                waiting.put(partition, wait.get());
+                return;
             }
             submit(record);
         }
@@ -307,7 +309,7 @@ public final class PollLoop implements Runnable {
     }
 
     private void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (TopicPartition partition : partitions) {
             offsets.committable(partition).ifPresent(offset -> commit.put(partition, offset));
         }

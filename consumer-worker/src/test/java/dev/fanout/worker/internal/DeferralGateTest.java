@@ -12,6 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.protocol.Lane;
 
 class DeferralGateTest {
 
@@ -30,7 +32,7 @@ class DeferralGateTest {
     @Test
     void aTierRecordIsReleasedAtItsDueTimeOrAfterTheTierDelayWhicheverComesFirst() {
         // never started: no signal in force, no release seen (-1)
-        try (ControlSignals signals = new ControlSignals(dev.fanout.config.KafkaSettings.of("127.0.0.1:9"), "w")) {
+        try (ControlSignals signals = new ControlSignals(KafkaSettings.of("127.0.0.1:9"), "w")) {
             DeferralGate gate = new DeferralGate(deferred, signals, clock);
             ConsumerRecord<String, byte[]> dueSoon = tierRecord(Duration.ofSeconds(4));
             ConsumerRecord<String, byte[]> dueLater = tierRecord(Duration.ofSeconds(40));
@@ -45,7 +47,7 @@ class DeferralGateTest {
 
     @Test
     void aRetryRecordPointsAtItsLaneAndOnlyItsOwnGroupTakesItBack() {
-        ConsumerRecord<String, byte[]> lane = new ConsumerRecord<>(topics.jobs(dev.fanout.protocol.Lane.NORMAL).name(),
+        ConsumerRecord<String, byte[]> lane = new ConsumerRecord<>(topics.jobs(Lane.NORMAL).name(),
                 3, 42L, "k", new byte[0]);
         var retry = deferred.hop(lane, clock.instant().plusSeconds(30));
         ConsumerRecord<String, byte[]> read = new ConsumerRecord<>(retry.topic(), 0, 7L, retry.timestamp(),

@@ -8,6 +8,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * Reads the context headers of dead letters written by Fanout ({@code fanout.dlt.*}), Spring Kafka
@@ -36,7 +38,7 @@ public final class DeadLetterHeaders {
     public static final String CONNECT_EXCEPTION_CLASS = "__connect.errors.exception.class.name";
     public static final String CONNECT_EXCEPTION_MESSAGE = "__connect.errors.exception.message";
 
-    private static final java.util.Set<String> SPRING_BINARY = java.util.Set.of(SPRING_ORIGINAL_PARTITION,
+    private static final Set<String> SPRING_BINARY = Set.of(SPRING_ORIGINAL_PARTITION,
             SPRING_ORIGINAL_OFFSET, SPRING_PREFIX + "original-timestamp");
 
     private DeadLetterHeaders() {
@@ -98,7 +100,7 @@ public final class DeadLetterHeaders {
         String text = new String(value, StandardCharsets.UTF_8);
         boolean printable = text.codePoints().allMatch(c -> c == '\n' || c == '\t' || c == '\r' || !Character.isISOControl(c))
                 && !text.contains("\uFFFD");
-        return printable ? text : "0x" + java.util.HexFormat.of().formatHex(value);
+        return printable ? text : "0x" + HexFormat.of().formatHex(value);
     }
 
     /** Spring's binary int (4 bytes) or long (8 bytes), or decimal text from other writers. */

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import java.util.List;
 
 /**
  * Where a batch's records are on a topic keyed by batch id (batches, results, batch-results): one partition, chosen
@@ -31,7 +32,7 @@ public final class BatchPartition {
 
     /** The batch's partition of {@code topic}, from the topic's metadata. */
     public static TopicPartition of(KafkaConsumer<?, ?> consumer, String topic, String batchId) {
-        java.util.List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
         }
