@@ -59,14 +59,14 @@ final class WorkersCommand implements Callable<Integer> {
             out.println("no workers heard from in the last " + since + " (start one: fanout worker --config FILE)");
             return 0;
         }
-        out.printf(Locale.ROOT, "%-32s %-10s %-8s %-9s %11s %9s %6s  %-16s %s%n", "WORKER", "STATE", "SEEN",
-                "LANES", "CONCURRENCY", "IN FLIGHT", "UTIL", "PARTITIONS", "HANDLERS");
+        out.printf(Locale.ROOT, "%-28s %-9s %-8s %-15s %11s %9s %5s  %-10s %s%n", "WORKER", "STATE", "SEEN",
+                "LANES", "CONCURRENCY", "IN FLIGHT", "UTIL", "PARTITIONS", "HANDLERS (TYPE)");
         workers.stream().sorted((a, b) -> Boolean.compare(!a.liveAt(now), !b.liveAt(now))).forEach(worker ->
-                out.printf(Locale.ROOT, "%-32s %-10s %-8s %-9s %11d %9d %5.0f%%  %-16s %s%n", worker.workerId(),
+                out.printf(Locale.ROOT, "%-28s %-9s %-8s %-15s %11d %9d %4.0f%%  %-10s %s%n", worker.workerId(),
                         state(worker, now), ago(worker.lastSeen(), now),
                         worker.lanes().stream().map(Lane::id).collect(Collectors.joining(",")),
                         worker.concurrency(), worker.inFlight(), worker.utilisation() * 100,
-                        worker.partitions().size() + " owned",
+                        Integer.toString(worker.partitions().size()),
                         worker.handlers().stream().map(h -> h.name().equals(h.type()) ? h.name()
                                 : h.name() + "(" + h.type() + ")").collect(Collectors.joining(", "))));
         workers.stream().filter(worker -> !worker.healthy() && worker.liveAt(now)).forEach(worker ->
