@@ -60,11 +60,12 @@ class NamedHandlersIT {
         downstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         downstream.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         downstream.createContext("/users/", exchange -> {
-            int now = running.incrementAndGet();
-            mostRunning.accumulateAndGet(now, Math::max);
             try (exchange) {
+                // counted from arrival to just before the answer: within the time the caller holds its slot
+                mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                 LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a downstream that takes a while
                 requests.incrementAndGet();
+                running.decrementAndGet();
                 String user = exchange.getRequestURI().getPath().substring("/users/".length());
                 byte[] body = ("{\"user\":\"" + user + "\",\"plan\":\"gold\"}").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -72,8 +73,6 @@ class NamedHandlersIT {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
                 }
-            } finally {
-                running.decrementAndGet();
             }
         });
         downstream.start();
