@@ -24,6 +24,11 @@ public final class AggregatorMetrics {
     public static final String LATE_RESULTS = "aggregator.results.late";
     /** Batches decided (one per batch and revision). */
     public static final String BATCHES_DECIDED = "aggregator.batches.decided";
+    /**
+     * Batches whose decision became settled: every item accounted for (at the first decision, or by a later revision
+     * after an early decision).
+     */
+    public static final String BATCHES_SETTLED = "aggregator.batches.settled";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
     public static final String POISON = "aggregator.poison";
     /** Cancel signals published for batches decided before all their items ran. */
@@ -40,6 +45,7 @@ public final class AggregatorMetrics {
     private final Counter replays;
     private final Counter lateResults;
     private final Counter batchesDecided;
+    private final Counter batchesSettled;
     private final Counter poison;
     private final Counter cancels;
     private final Counter chainEvents;
@@ -52,6 +58,7 @@ public final class AggregatorMetrics {
         this.replays = registry.counter(REPLAYS);
         this.lateResults = registry.counter(LATE_RESULTS);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
+        this.batchesSettled = registry.counter(BATCHES_SETTLED);
         this.poison = registry.counter(POISON);
         this.cancels = registry.counter(CANCELS);
         this.chainEvents = registry.counter(CHAIN_EVENTS);
@@ -82,6 +89,10 @@ public final class AggregatorMetrics {
 
     public Counter batchesDecided() {
         return batchesDecided;
+    }
+
+    public Counter batchesSettled() {
+        return batchesSettled;
     }
 
     public Counter poison() {
