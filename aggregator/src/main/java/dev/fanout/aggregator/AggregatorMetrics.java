@@ -29,6 +29,8 @@ public final class AggregatorMetrics {
      * after an early decision).
      */
     public static final String BATCHES_SETTLED = "aggregator.batches.settled";
+    /** Records restored into the state stores from their changelogs (none when the state directory is up to date). */
+    public static final String RESTORED_RECORDS = "aggregator.restored.records";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
     public static final String POISON = "aggregator.poison";
     /** Cancel signals published for batches decided before all their items ran. */
@@ -46,6 +48,7 @@ public final class AggregatorMetrics {
     private final Counter lateResults;
     private final Counter batchesDecided;
     private final Counter batchesSettled;
+    private final Counter restoredRecords;
     private final Counter poison;
     private final Counter cancels;
     private final Counter chainEvents;
@@ -59,6 +62,7 @@ public final class AggregatorMetrics {
         this.lateResults = registry.counter(LATE_RESULTS);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
         this.batchesSettled = registry.counter(BATCHES_SETTLED);
+        this.restoredRecords = registry.counter(RESTORED_RECORDS);
         this.poison = registry.counter(POISON);
         this.cancels = registry.counter(CANCELS);
         this.chainEvents = registry.counter(CHAIN_EVENTS);
@@ -93,6 +97,10 @@ public final class AggregatorMetrics {
 
     public Counter batchesSettled() {
         return batchesSettled;
+    }
+
+    public Counter restoredRecords() {
+        return restoredRecords;
     }
 
     public Counter poison() {
