@@ -119,7 +119,7 @@ public final class ResultsServer implements AutoCloseable {
                 code = answer.code();
                 body = Envelopes.encode(answer.body());
             }
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             if (method.equals("HEAD")) {
                 exchange.sendResponseHeaders(code, -1);

@@ -157,6 +157,10 @@ final class Attempts {
                     if (stopping.getAsBoolean()) {
                         return abandoned(job);
                     }
+                    // nobody but a stop should interrupt a wait: keep the flag, and hand the next attempt to a retry
+                    // tier rather than run it at once or drop the item
+                    Thread.currentThread().interrupt();
+                    return outcomes.retryLater(record, next, dueAt, firstFailure, true);
                 }
             }
         }
@@ -219,7 +223,14 @@ final class Attempts {
      * the handler's rate limiter, then its named bulkhead, then the lane gate and the worker's bulkhead.
      */
     private JsonNode limited(HandlerRegistry.Entry handler, Lane lane, Callable<JsonNode> work) throws Exception {
-        Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, work);
+        Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, () -> {
+            long entered = metrics.slots().entered();
+            try {
+                return work.call();
+            } finally {
+                metrics.slots().left(entered);
+            }
+        });
         Callable<JsonNode> inWorker = () -> {
             gate.acquire(lane);
             try {
