@@ -24,6 +24,13 @@ public final class AggregatorMetrics {
     public static final String LATE_RESULTS = "aggregator.results.late";
     /** Batches decided (one per batch and revision). */
     public static final String BATCHES_DECIDED = "aggregator.batches.decided";
+    /**
+     * Batches whose decision became settled: every item accounted for (at the first decision, or by a later revision
+     * after an early decision).
+     */
+    public static final String BATCHES_SETTLED = "aggregator.batches.settled";
+    /** Records restored into the state stores from their changelogs (none when the state directory is up to date). */
+    public static final String RESTORED_RECORDS = "aggregator.restored.records";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
     public static final String POISON = "aggregator.poison";
     /** Cancel signals published for batches decided before all their items ran. */
@@ -40,6 +47,8 @@ public final class AggregatorMetrics {
     private final Counter replays;
     private final Counter lateResults;
     private final Counter batchesDecided;
+    private final Counter batchesSettled;
+    private final Counter restoredRecords;
     private final Counter poison;
     private final Counter cancels;
     private final Counter chainEvents;
@@ -52,6 +61,8 @@ public final class AggregatorMetrics {
         this.replays = registry.counter(REPLAYS);
         this.lateResults = registry.counter(LATE_RESULTS);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
+        this.batchesSettled = registry.counter(BATCHES_SETTLED);
+        this.restoredRecords = registry.counter(RESTORED_RECORDS);
         this.poison = registry.counter(POISON);
         this.cancels = registry.counter(CANCELS);
         this.chainEvents = registry.counter(CHAIN_EVENTS);
@@ -82,6 +93,14 @@ public final class AggregatorMetrics {
 
     public Counter batchesDecided() {
         return batchesDecided;
+    }
+
+    public Counter batchesSettled() {
+        return batchesSettled;
+    }
+
+    public Counter restoredRecords() {
+        return restoredRecords;
     }
 
     public Counter poison() {

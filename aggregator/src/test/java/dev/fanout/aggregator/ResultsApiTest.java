@@ -80,7 +80,7 @@ class ResultsApiTest {
             public List<Location> everywhere() {
                 return List.of(where.apply(null));
             }
-        }, "t.");
+        }, "t.", FakeProbe.ready(0));
         return server;
     }
 
