@@ -1,6 +1,7 @@
 package dev.fanout.aggregator;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.internal.AdminChainTopics;
 import dev.fanout.aggregator.internal.BoundedThreadReplacement;
 import dev.fanout.aggregator.internal.RestoreLog;
@@ -134,12 +135,14 @@ public final class Aggregator implements AutoCloseable {
             streams.setGlobalStateRestoreListener(restoreLog);
             streams.start();
             if (server != null) {
-                server.start(new StreamsStoreLocator(streams, self), topics.prefix(), aggregator.health);
+                KafkaStreams running = streams;
+                server.start(new StreamsStoreLocator(streams, self), topics.prefix(), aggregator.health,
+                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics));
             }
             log.info("aggregator {} started: reading {} and {}, state in {}{}, results API {}",
                     config.applicationId(), topics.batches(), topics.results(),
                     stateDir.resolve(config.applicationId()), temporaryStateDir == null ? "" : " (temporary)",
-                    api == null ? "off" : "on " + api + " (health: /healthz, /readyz)");
+                    api == null ? "off" : "on " + api + " (health: /healthz, /readyz; metrics: /metrics)");
             return aggregator;
         } catch (RuntimeException e) {
             if (streams != null) {

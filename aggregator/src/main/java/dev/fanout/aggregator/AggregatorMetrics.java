@@ -1,5 +1,10 @@
 package dev.fanout.aggregator;
 
+import com.codahale.metrics.Timer;
+import dev.fanout.protocol.BatchStatus;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -42,6 +47,14 @@ public final class AggregatorMetrics {
     /** Items removed from the item store after their batch's retention period. */
     public static final String ITEMS_EXPIRED = "aggregator.items.expired";
 
+    /** First decisions by status: {@code aggregator.decisions.<status>}, e.g. {@code aggregator.decisions.failed}. */
+    public static final String DECISIONS = "aggregator.decisions";
+    /** From a batch's registration to its first decision. */
+    public static final String DECISION_LATENCY = "aggregator.decision.latency";
+
+    private final MetricRegistry registry;
+    private final Timer decisionLatency;
+    private final Map<BatchStatus, Meter> decisions = new ConcurrentHashMap<>();
     private final Meter results;
     private final Counter duplicates;
     private final Counter replays;
@@ -56,6 +69,8 @@ public final class AggregatorMetrics {
     private final Counter itemsExpired;
 
     private AggregatorMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.decisionLatency = registry.timer(DECISION_LATENCY);
         this.results = registry.meter(RESULTS);
         this.duplicates = registry.counter(DUPLICATES);
         this.replays = registry.counter(REPLAYS);
@@ -73,6 +88,15 @@ public final class AggregatorMetrics {
     /** Registers (or finds) the aggregator's metrics in a registry. */
     public static AggregatorMetrics of(MetricRegistry registry) {
         return new AggregatorMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /** A batch got its first decision, {@code latency} after it was registered. */
+    public void decided(BatchStatus status, Duration latency) {
+        decisions.computeIfAbsent(status, key -> registry.meter(DECISIONS + "."
+                + key.name().toLowerCase(java.util.Locale.ROOT))).mark();
+        if (!latency.isNegative()) {
+            decisionLatency.update(latency);
+        }
     }
 
     public Meter results() {

@@ -1,5 +1,7 @@
 package dev.fanout.aggregator;
 
+import com.codahale.metrics.MetricRegistry;
+import dev.fanout.ops.ServiceMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.aggregator.internal.Health;
@@ -62,7 +64,7 @@ class HealthTest {
             public Optional<String> failure() {
                 return probe.get().failure();
             }
-        });
+        }, ServiceMetrics.of(new MetricRegistry()));
     }
 
     @AfterEach

@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
 import dev.fanout.config.Durations;
@@ -68,7 +69,9 @@ final class AggregatorCommand implements Callable<Integer> {
                 defaults.punctuationInterval(), defaults.commitInterval(), defaults.streamThreads(), standbyReplicas,
                 httpHost, httpPort,
                 itemRetention == null ? null : Durations.parse(itemRetention, "--item-retention"), null);
-        Aggregator aggregator = Aggregator.start(config, new MetricRegistry());
+        MetricRegistry metrics = new MetricRegistry();
+        ServiceMetrics.jmx(metrics); // for the life of the process
+        Aggregator aggregator = Aggregator.start(config, metrics);
         Thread shutdown = new Thread(aggregator::close, "fanout-aggregator-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         try {

@@ -63,8 +63,13 @@ final class MonitoringFiles {
 
     /** promtool, or null where Debian's prometheus package is not installed. */
     static Path promtool() {
+        return onPath("promtool");
+    }
+
+    /** A command on PATH, or null. */
+    static Path onPath(String command) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, "promtool");
+            Path candidate = Path.of(dir, command);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }

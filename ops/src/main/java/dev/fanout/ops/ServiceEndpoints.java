@@ -90,7 +90,7 @@ public final class ServiceEndpoints implements AutoCloseable {
             answer(exchange, alive.and(readiness.get()), "READY", "NOT_READY");
         });
         if (metrics != null) {
-            server.createContext("/metrics", exchange -> scrape(exchange, metrics));
+            server.createContext("/metrics", metrics.httpHandler());
         }
         server.createContext("/", exchange -> reply(exchange, 404, "{\"error\":\"not found; this service serves"
                 + " /healthz, /readyz" + (metrics == null ? "" : " and /metrics") + "\"}"));
@@ -117,20 +117,6 @@ public final class ServiceEndpoints implements AutoCloseable {
         String body = check.passing() ? "{\"status\":\"" + up + "\"}"
                 : "{\"status\":\"" + down + "\",\"reason\":" + jsonString(check.reason()) + "}";
         reply(exchange, check.passing() ? 200 : 503, body);
-    }
-
-    private static void scrape(HttpExchange exchange, ServiceMetrics metrics) {
-        try (exchange) {
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(16 * 1024);
-            metrics.scrape(body);
-            exchange.getResponseHeaders().set("Content-Type", ServiceMetrics.CONTENT_TYPE);
-            exchange.sendResponseHeaders(200, body.size());
-            try (OutputStream out = exchange.getResponseBody()) {
-                body.writeTo(out);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not answer a metrics scrape: {}", e.toString());
-        }
     }
 
     private static void reply(HttpExchange exchange, int status, String body) {

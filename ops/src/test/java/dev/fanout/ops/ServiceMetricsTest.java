@@ -16,8 +16,11 @@ class ServiceMetricsTest {
     private final MetricRegistry dropwizard = new MetricRegistry();
 
     @Test
-    void dropwizardNamesBecomeFanoutNamesWithClosedSetLabels() throws Exception {
+    void dropwizardNamesBecomeFanoutNamesWithClosedSetLabelsOneMetricForManyDropwizardOnes() throws Exception {
         dropwizard.meter("worker.w1.items.succeeded").mark(3);
+        dropwizard.meter("worker.w1.items.failed").mark(1);
+        dropwizard.counter("worker.w1.items.cancelled").inc(4);
+        dropwizard.meter("worker.w2.items.succeeded").mark(5);
         dropwizard.meter("worker.w1.handler.users.failed." + MetricNames.labelValue("RETRIES_EXHAUSTED")).mark(2);
         dropwizard.counter("worker.w1.dead-letters." + MetricNames.labelValue("POISON")).inc();
         dropwizard.timer("worker.w1.handler.users.latency").update(Duration.ofMillis(250));
@@ -29,6 +32,9 @@ class ServiceMetricsTest {
 
         assertThat(text)
                 .contains("fanout_worker_items_total{event=\"succeeded\",worker=\"w1\"} 3.0")
+                .contains("fanout_worker_items_total{event=\"failed\",worker=\"w1\"} 1.0")
+                .contains("fanout_worker_items_total{event=\"cancelled\",worker=\"w1\"} 4.0")
+                .contains("fanout_worker_items_total{event=\"succeeded\",worker=\"w2\"} 5.0")
                 .contains("fanout_worker_handler_failed_total{handler=\"users\",reason=\"retries_exhausted\","
                         + "worker=\"w1\"} 2.0")
                 .contains("fanout_worker_dead_letters_total{reason=\"poison\",worker=\"w1\"} 1.0")

@@ -11,6 +11,7 @@ import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Strategy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
@@ -76,6 +77,9 @@ final class Decisions {
         context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),
                 wiring.batchResultsSink());
         metrics.batchesDecided().inc();
+        if (previous == null) {
+            metrics.decided(result.status(), Duration.between(state.definition().createdAt(), decidedAt));
+        }
         if (result.settled() && !wasSettled) {
             metrics.batchesSettled().inc();
         }

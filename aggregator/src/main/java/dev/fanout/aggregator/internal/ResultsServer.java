@@ -1,5 +1,6 @@
 package dev.fanout.aggregator.internal;
 
+import dev.fanout.ops.ServiceMetrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.protocol.Envelopes;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The results API's HTTP server (the JDK's {@code com.sun.net.httpserver}). It is bound first, so its port can be
  * advertised as Kafka Streams' {@code application.server}, and started once the stores can be located. Requests are
  * answered by {@link ResultsRoutes} on a small pool of threads, except {@code /healthz} and {@code /readyz}, which
- * {@link Health} answers.
+ * {@link Health} answers, and {@code /metrics} (Prometheus text).
  */
 public final class ResultsServer implements AutoCloseable {
 
@@ -31,6 +32,8 @@ public final class ResultsServer implements AutoCloseable {
     public static final String HEALTHZ = "/healthz";
     /** Readiness: {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reason":...}}. */
     public static final String READYZ = "/readyz";
+    /** The aggregator's metrics in the Prometheus text format. */
+    public static final String METRICS = "/metrics";
 
     private static final Logger log = LoggerFactory.getLogger(ResultsServer.class);
 
@@ -82,8 +85,10 @@ public final class ResultsServer implements AutoCloseable {
      *
      * @param topicPrefix the deployment's topic prefix, sent with every answer so clients can tell deployments apart
      */
-    public void start(StoreLocator locator, String topicPrefix, Health.Probe health) {
+    public void start(StoreLocator locator, String topicPrefix, Health.Probe health, ServiceMetrics metrics) {
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(metrics, "metrics");
+        server.createContext(METRICS, metrics.httpHandler());
         ResultsRoutes routes = new ResultsRoutes(locator);
         this.routes = routes;
         server.createContext("/", exchange -> answer(exchange, routes, topicPrefix));
