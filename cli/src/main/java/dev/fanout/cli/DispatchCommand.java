@@ -184,10 +184,11 @@ final class DispatchCommand implements Callable<Integer> {
                     published.alreadyDone()));
         }
         if (published.outcome() == DispatchResult.Outcome.DECIDED_EARLY) {
-            text.append("; the batch was decided before the end, the rest was not published");
-        } else {
-            text.append(String.format(Locale.ROOT, "; sealed with %,d items", published.total()));
+            text.append(String.format(Locale.ROOT, "; the batch was decided before the end: the other %,d items were"
+                    + " not published and are recorded cancelled", published.total() - published.published()
+                    - published.alreadyDone()));
         }
+        text.append(String.format(Locale.ROOT, "; sealed with %,d items", published.total()));
         if (!published.rejected().isEmpty()) {
             text.append("; ").append(published.rejected().describe());
         }

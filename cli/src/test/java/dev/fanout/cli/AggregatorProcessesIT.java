@@ -84,10 +84,9 @@ class AggregatorProcessesIT {
     }
 
     /**
-     * The batch is dispatched (and sealed) before the worker starts: the dispatcher stops publishing a batch that is
-     * decided before it is sealed, and does not seal it, so its unpublished items could never be counted. Its items
-     * share one key, so the worker runs them one at a time in order: item 100 fails while most of the rest wait, and
-     * are cancelled.
+     * The batch is dispatched (and sealed) before the worker starts, so every item is published. Its items share one
+     * key, so the worker runs them one at a time in order: item 100 fails while most of the rest wait, and are
+     * cancelled by the workers.
      */
     @Test
     void aFailFastBatchOf2000WithOneFailureEndsWithSucceededFailedAndCancelledAddingUpTo2000InStatusJson()
@@ -104,6 +103,39 @@ class AggregatorProcessesIT {
         fanout.start("worker", "worker", "--bootstrap-servers", servers, "--topic-prefix", prefix,
                 "--concurrency", "8", "--worker-id", "ff-worker");
 
+        assertSettledWithEveryItemAccountedFor(api, batchId);
+    }
+
+    /**
+     * The worker runs while the batch is published, at most 20 items published without a result (the batch's
+     * {@code maxConcurrency}): item 100 fails and decides the batch while the dispatcher is still publishing; it records the items it never published as cancelled and
+     * seals the batch, so the batch settles all the same.
+     */
+    @Test
+    void aFailFastBatchDecidedWhileStillBeingPublishedSettlesWithItsUnpublishedItemsCancelled() throws Exception {
+        FanoutProcesses.Service aggregator = aggregator("aggregator", Map.of("FANOUT_HOME", dir.resolve("home")
+                .toString()));
+        URI api = URI.create(aggregator.awaitLine(STARTED, START).group(1));
+        aggregator.awaitLine("aggregator .* running on", START);
+        FanoutProcesses.Service worker = fanout.start("worker", "worker", "--bootstrap-servers", servers,
+                "--topic-prefix", prefix, "--concurrency", "8", "--worker-id", "ff-worker-early");
+        worker.awaitLine("owns \\d+ partitions", START);
+        String batchId = "ffe-" + prefix.substring(5, 13);
+        Path batch = failFastBatch(batchId, 2000, 100);
+        ObjectNode windowed = (ObjectNode) Envelopes.mapper().readTree(batch.toFile());
+        windowed.put("maxConcurrency", 20);
+        Files.writeString(batch, Envelopes.mapper().writeValueAsString(windowed));
+
+        FanoutProcesses.Finished dispatched = fanout.run(START, "dispatch", batch.toString(), "--bootstrap-servers",
+                servers, "--topic-prefix", prefix);
+
+        assertThat(dispatched.exitCode()).as(dispatched.output()).isZero();
+        assertThat(dispatched.output()).contains("the batch was decided before the end")
+                .contains("are recorded cancelled; sealed with 2,000 items");
+        assertSettledWithEveryItemAccountedFor(api, batchId);
+    }
+
+    private void assertSettledWithEveryItemAccountedFor(URI api, String batchId) throws Exception {
         ResultsClient results = ResultsClient.of(api);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
                 results.batch(batchId) instanceof ResultsClient.Found<BatchView> found && found.value().decided()
@@ -127,6 +159,7 @@ class AggregatorProcessesIT {
         assertThat(succeeded + (failed - cancelled - timedOut) + cancelled + timedOut).isEqualTo(2000);
         assertThat(decision.path("deadLettered").asLong()).isEqualTo(1);
         assertThat(status.output()).doesNotContain("not settled");
+    }
     }
 
     @Test

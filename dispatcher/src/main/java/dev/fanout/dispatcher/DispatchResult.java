@@ -8,8 +8,7 @@ import java.util.Objects;
  * What a dispatch published.
  *
  * @param batchId     the batch
- * @param total       the batch's items: the sealed total, or with {@link Outcome#DECIDED_EARLY} the items
- *                    published before the decision
+ * @param total       the batch's items: the sealed total
  * @param lane        the jobs lane they went to
  * @param topic       that lane's topic
  * @param took        from the start of the dispatch to the sealed definition being acknowledged
@@ -25,7 +24,10 @@ public record DispatchResult(String batchId, long total, Lane lane, String topic
     public enum Outcome {
         /** Every item was published and the batch sealed with its total. */
         SEALED,
-        /** The batch was decided before its end ({@code fail_fast}, {@code race}): the rest was not published. */
+        /**
+         * The batch was decided before its end ({@code fail_fast}, {@code race}): the rest was not published but
+         * recorded {@code CANCELLED} on the results topic, and the batch sealed with its total, so it settles.
+         */
         DECIDED_EARLY
     }
 

@@ -8,6 +8,9 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.protocol.BatchDefinition;
+import dev.fanout.protocol.FailureReason;
+import dev.fanout.protocol.ItemStatus;
+import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.BatchStatus;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.JobRecord;
@@ -144,7 +147,7 @@ class FlowControlIT {
     }
 
     @Test
-    void anEarlyDecisionStopsTheRestOfTheStreamWithoutSealing() {
+    void anEarlyDecisionRecordsTheUnpublishedRestCancelledAndSealsTheBatchSoItSettles() {
         BatchSpec spec = BatchSpec.of("echo").withBatchId("early").withMaxConcurrency(2);
         try (Dispatcher dispatcher = dispatcher(); FakeWorkers workers = new FakeWorkers(settings, Lane.NORMAL)) {
             BatchHandle handle = dispatcher.dispatch(spec, TestItems.numbered(100, 1));
@@ -155,12 +158,27 @@ class FlowControlIT {
             DispatchResult result = handle.awaitPublished();
             assertThat(result.outcome()).isEqualTo(DispatchResult.Outcome.DECIDED_EARLY);
             assertThat(result.published()).isEqualTo(2);
+            assertThat(result.total()).isEqualTo(100);
             assertThat(handle.result()).isCompletedWithValueMatching(decision -> decision.status() == BatchStatus.FAILED);
             assertThat(handle.progress().state()).isEqualTo(DispatchProgress.State.DECIDED);
         }
         try (TopicRecords records = new TopicRecords(servers)) {
-            assertThat(records.readAll(settings.topics().batches().name())).extracting(
-                    record -> Envelopes.decode(record.value(), BatchDefinition.class).sealed()).containsExactly(false);
+            assertThat(records.readAll(lane())).as("nothing published after the decision").hasSize(2);
+            List<BatchDefinition> definitions = records.readAll(settings.topics().batches().name()).stream()
+                    .map(record -> Envelopes.decode(record.value(), BatchDefinition.class)).toList();
+            assertThat(definitions.get(definitions.size() - 1)).satisfies(sealed -> {
+                assertThat(sealed.sealed()).isTrue();
+                assertThat(sealed.total()).isEqualTo(100L);
+            });
+            List<ItemResult> cancelled = records.readAll(settings.topics().results().name()).stream()
+                    .map(record -> Envelopes.decode(record.value(), ItemResult.class))
+                    .filter(item -> item.workerId().equals("dispatcher")).toList();
+            assertThat(cancelled).hasSize(98).allSatisfy(item -> {
+                assertThat(item.status()).isEqualTo(ItemStatus.CANCELLED);
+                assertThat(item.reason()).isEqualTo(FailureReason.CANCELLED);
+                assertThat(item.index()).isBetween(2L, 99L);
+            });
+            assertThat(cancelled).extracting(ItemResult::index).doesNotHaveDuplicates();
         }
     }
 

@@ -41,10 +41,21 @@ final class KafkaClientMetrics implements MultiCollector {
     public MetricSnapshots collect() {
         Map<String, GaugeSnapshot.Builder> gauges = new TreeMap<>();
         for (Client client : clients) {
-            for (Map.Entry<MetricName, ? extends Metric> entry : client.metrics().get().entrySet()) {
+            Map<MetricName, ? extends Metric> metrics = client.metrics().get();
+            Set<String> dottedTopics = new java.util.HashSet<>();
+            metrics.keySet().forEach(name -> {
+                String topic = name.tags().get("topic");
+                if (topic != null && topic.contains(".")) {
+                    dottedTopics.add(topic.replace('.', '_'));
+                }
+            });
+            for (Map.Entry<MetricName, ? extends Metric> entry : metrics.entrySet()) {
                 MetricName name = entry.getKey();
                 if (!EXPORTED.getOrDefault(name.group(), Set.of()).contains(name.name())) {
                     continue;
+                }
+                if (dottedTopics.contains(name.tags().get("topic"))) {
+                    continue; // Kafka's deprecated copy of a per-topic metric, dots replaced: counted once
                 }
                 if (!(entry.getValue().metricValue() instanceof Number number) || Double.isNaN(number.doubleValue())
                         || Double.isInfinite(number.doubleValue())) {

@@ -49,16 +49,20 @@ class ServiceMetricsTest {
     }
 
     @Test
-    void kafkaClientMetricsAreExportedWithTheirTopicAndPartition() throws Exception {
+    void kafkaClientMetricsAreExportedOnceWithTheirTopicAndPartition() throws Exception {
         MetricName lag = new MetricName("records-lag", "consumer-fetch-manager-metrics", "",
                 Map.of("client-id", "w1", "topic", "fanout.jobs.normal", "partition", "3"));
+        MetricName legacy = new MetricName("records-lag", "consumer-fetch-manager-metrics", "",
+                Map.of("client-id", "w1", "topic", "fanout_jobs_normal", "partition", "3"));
         MetricName ignored = new MetricName("connection-count", "consumer-metrics", "", Map.of("client-id", "w1"));
-        Map<MetricName, Metric> metrics = Map.of(lag, metric(lag, 42), ignored, metric(ignored, 5));
+        Map<MetricName, Metric> metrics = Map.of(lag, metric(lag, 42), legacy, metric(legacy, 42),
+                ignored, metric(ignored, 5));
 
         String text = scrape(ServiceMetrics.of(dropwizard).withKafkaClient("consumer", () -> metrics));
 
         assertThat(text).contains("fanout_kafka_consumer_records_lag{client_id=\"w1\",partition=\"3\","
-                + "topic=\"fanout.jobs.normal\"} 42.0").doesNotContain("connection_count");
+                + "topic=\"fanout.jobs.normal\"} 42.0").doesNotContain("connection_count")
+                .as("Kafka's deprecated copy with dots replaced").doesNotContain("fanout_jobs_normal");
     }
 
     private static String scrape(ServiceMetrics metrics) throws Exception {

@@ -127,6 +127,7 @@ final class Attempts {
                 totalMs += millis(start, now);
                 if (started[0] != null) {
                     observe(start, now, true, e instanceof ThrottledException);
+                    metrics.handlerLatency(job.handler()).update(Duration.ofMillis(millis(start, now)));
                 }
                 Outcomes.Failure failure = new Outcomes.Failure(ItemStatus.FAILED, reason(e, retry, thisAttempt),
                         ItemError.of(e), e, firstStart, firstFailure, now, totalMs, thisAttempt);

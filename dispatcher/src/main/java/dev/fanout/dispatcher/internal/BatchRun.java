@@ -56,6 +56,11 @@ public final class BatchRun {
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
     private final AtomicLong acknowledged = new AtomicLong();
     private final Callback onAck;
+    private final Callback onCancelAck = (metadata, error) -> {
+        if (error != null) {
+            sendError.compareAndSet(null, error);
+        }
+    };
     private Instant startedAt;
     private BatchDefinition definition;
     private boolean resuming;
@@ -197,13 +202,9 @@ public final class BatchRun {
     private DispatchResult publishAll() throws InterruptedException {
         ItemPlanner planner = new ItemPlanner(spec, services.handlers().namesFor(spec.priority()));
         long index = 0;
-        boolean decidedEarly = false;
+        long neverPublished = 0;
         while (true) {
             checkRunning();
-            if (result.isDone()) {
-                decidedEarly = true;
-                break;
-            }
             ItemPlanner.Planned planned;
             try {
                 DispatchItem item = items.next();
@@ -225,29 +226,33 @@ public final class BatchRun {
                 alreadyDone++;
                 continue;
             }
-            if (awaitRoom()) {
+            if (!result.isDone() && awaitRoom()) {
                 planned = planner.restamp(planned, now());
             }
             checkRunning();
-            if (result.isDone()) {
-                decidedEarly = true;
-                break;
-            }
             if (!follower.markSent(current)) {
                 alreadyDone++;
+                continue;
+            }
+            if (result.isDone()) {
+                // decided early (fail_fast, race): the rest is not run, but still counted, so the batch settles
+                neverPublished++;
+                services.producer().send(NeverPublished.cancelled(services.kafka().topics(), planned.job(),
+                        services.clock().instant()), onCancelAck);
                 continue;
             }
             send(planned);
         }
         services.producer().flush();
         checkSendError();
-        if (decidedEarly) {
-            Duration took = Duration.between(startedAt, services.clock().instant());
-            log.info("batch {}: decided after {} items were published; the rest is not published", batchId(), sent);
-            return new DispatchResult(batchId(), sent + alreadyDone, spec.priority(), topic, took, sent, alreadyDone,
-                    rejected, DispatchResult.Outcome.DECIDED_EARLY);
+        DispatchResult sealed = seal(index);
+        if (neverPublished == 0) {
+            return sealed;
         }
-        return seal(index);
+        log.info("batch {}: decided after {} items were published; the other {} were recorded cancelled",
+                batchId(), sent, neverPublished);
+        return new DispatchResult(batchId(), sealed.total(), spec.priority(), topic, sealed.took(), sent, alreadyDone,
+                rejected, DispatchResult.Outcome.DECIDED_EARLY);
     }
 
     private DispatchResult seal(long count) {
