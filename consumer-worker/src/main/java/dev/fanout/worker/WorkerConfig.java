@@ -150,6 +150,11 @@ public record WorkerConfig(
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
     }
 
+    public WorkerConfig withMaxBuffered(int records) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, records, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+    }
+
     public WorkerConfig withOrdering(OrderingMode mode) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
