@@ -1,5 +1,7 @@
 package dev.fanout.cli;
 
+import dev.fanout.ops.Check;
+import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.broker.BrokerConfig;
 import dev.fanout.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
@@ -23,16 +25,31 @@ final class BrokerCommand implements Callable<Integer> {
             description = "Broker JVM heap (default: ${DEFAULT-VALUE}).")
     String heap;
 
+    @Option(names = "--http-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of /healthz and /readyz on 127.0.0.1: 0 for a free one (printed), -1 for none"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
     @Override
     public Integer call() throws Exception {
         BrokerConfig config = BrokerConfig.ofDefaults().withPort(port).withDataDir(dataDir).withMaxHeap(heap);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config)) {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config);
+                ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
+                        : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, () -> alive(broker),
+                                Check::ok)) {
             System.out.println("Kafka " + EmbeddedKafkaBroker.kafkaVersion() + " broker (KRaft) ready at "
-                    + broker.bootstrapServers() + "; data in " + broker.dataDirectory() + ". Ctrl-C stops it.");
+                    + broker.bootstrapServers() + "; data in " + broker.dataDirectory()
+                    + (endpoints == null ? "" : "; health at " + endpoints.url() + "/healthz and /readyz")
+                    + ". Ctrl-C stops it.");
             System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers());
             int code = broker.awaitExit();
             System.err.println("fanout: the broker exited with code " + code);
             return code == 0 ? 0 : 1;
         }
+    }
+
+    /** Alive while the broker's JVM runs (it is ready once started: start returns when it answers). */
+    private static Check alive(EmbeddedKafkaBroker broker) {
+        return broker.isRunning() ? Check.ok() : Check.failing("the broker process has exited");
     }
 }

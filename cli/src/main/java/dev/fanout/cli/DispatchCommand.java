@@ -11,12 +11,12 @@ import dev.fanout.dispatcher.DispatchOptions;
 import dev.fanout.dispatcher.DispatchRefusedException;
 import dev.fanout.dispatcher.DispatchResult;
 import dev.fanout.dispatcher.Dispatcher;
+import dev.fanout.dispatcher.HandlerResolver;
 import dev.fanout.dispatcher.InlineItems;
 import dev.fanout.dispatcher.InvalidItemPolicy;
 import dev.fanout.dispatcher.ItemSource;
 import dev.fanout.dispatcher.JsonLinesItems;
 import dev.fanout.dispatcher.Validation;
-import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.BatchResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,6 +71,11 @@ final class DispatchCommand implements Callable<Integer> {
                     + " cancelled) or skip (leave it out, list it, seal with the rest).")
     String onInvalidItem;
 
+    @Option(names = "--require-handlers", description = "Refuse the batch when no live worker of its lane is in the"
+            + " worker registry to check its handler names against (default: warn and publish; the items wait for"
+            + " a worker).")
+    boolean requireHandlers;
+
     @Option(names = "--wait", description = "Wait for the batch's decision; exit 0 only if it succeeded.")
     boolean await;
 
@@ -96,8 +101,9 @@ final class DispatchCommand implements Callable<Integer> {
                 .withWaitForCapacity(!noWaitForCapacity).withOnInvalidItem(InvalidItemPolicy.of(onInvalidItem));
         PrintStream out = Terminal.out();
         KafkaSettings settings = kafka.settings();
-        try (Dispatcher dispatcher = new Dispatcher(settings, HandlerCatalog.load(), new MetricRegistry(),
-                InstantSource.system())) {
+        HandlerResolver handlers = HandlerResolver.registry(settings, InstantSource.system(), requireHandlers,
+                warning -> System.err.println("fanout: warning: " + warning));
+        try (Dispatcher dispatcher = new Dispatcher(settings, handlers, new MetricRegistry(), InstantSource.system())) {
             ItemSource source = checkedSource(dispatcher, spec, file, options.onInvalidItem(), out);
             try (BatchHandle handle = dispatcher.dispatch(spec, source, options)) {
                 DispatchResult published;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fanout", mixinStandardHelpOptions = true, versionProvider = FanoutCommand.Version.class,
         description = "Kafka-native batch processing: fan a batch out to workers, dead-letter what fails, fan in.",
         subcommands = {
-            DemoCommand.class, BrokerCommand.class, DispatchCommand.class, WorkerCommand.class,
+            DemoCommand.class, BrokerCommand.class, DispatchCommand.class, WorkerCommand.class, WorkersCommand.class,
             AggregatorCommand.class, StatusCommand.class, SignalCommand.Pause.class, SignalCommand.Resume.class,
             SignalCommand.Cancel.class, DlqCommand.class, CommandLine.HelpCommand.class
         })

@@ -49,6 +49,14 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--lanes", description = "Jobs lanes to consume, comma-separated (default: high,normal,low).")
     String lanes;
 
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /healthz and /readyz on 127.0.0.1:"
+            + " 0 for a free one (printed at start), -1 for none (default: 0).")
+    String httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST",
+            description = "Address /healthz and /readyz listen on (default: 127.0.0.1).")
+    String httpHost;
+
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = WorkerConfigLoader.load(kafka.settings(), configFile, System.getenv(), flags());
@@ -61,7 +69,9 @@ final class WorkerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "fanout-worker-shutdown"));
         System.out.println("worker " + config.workerId() + " running (group " + config.groupId() + ", concurrency "
-                + config.concurrency() + "); Ctrl-C drains and stops it.");
+                + config.concurrency() + ", handlers " + String.join(", ", worker.handlerNames()) + ")"
+                + worker.endpoint().map(url -> "; health at " + url + "/healthz and /readyz").orElse("")
+                + "; Ctrl-C drains and stops it.");
         while (worker.isRunning()) {
             try {
                 worker.awaitStopped(Duration.ofDays(1));
@@ -84,6 +94,8 @@ final class WorkerCommand implements Callable<Integer> {
         put(flags, WorkerConfig.WORKER_ID, workerId);
         put(flags, WorkerConfig.ORDERING, ordering);
         put(flags, WorkerConfig.LANES, lanes);
+        put(flags, WorkerConfig.HTTP_PORT, httpPort);
+        put(flags, WorkerConfig.HTTP_HOST, httpHost);
         return flags;
     }
 

@@ -34,18 +34,6 @@ class FanoutCommandTest {
     }
 
     @Test
-    void anUnknownHandlerIsRefusedWithTheKnownOnesListed() throws Exception {
-        Path batch = dir.resolve("batch.yaml");
-        Files.writeString(batch, "handler: ech0\nitems: [1]\n");
-
-        CommandOutput output = CommandOutput.run("dispatch", batch.toString(), "--bootstrap-servers", "127.0.0.1:1");
-
-        assertThat(output.exitCode()).isEqualTo(FanoutCommand.EXIT_INVALID);
-        assertThat(output.err()).contains("handler 'ech0' is unknown; known handlers: echo, ")
-                .contains("simulate");
-    }
-
-    @Test
     void theDemoRefusesImpossibleFlagsByName() {
         CommandOutput output = CommandOutput.run("demo", "--failure-rate", "2");
 

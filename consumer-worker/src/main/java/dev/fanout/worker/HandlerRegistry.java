@@ -83,6 +83,11 @@ public final class HandlerRegistry {
         return Optional.ofNullable(entries.get(name));
     }
 
+    /** Every handler offered, by name. */
+    public Collection<Entry> entries() {
+        return new TreeMap<>(entries).values();
+    }
+
     /** The names jobs can use, sorted. */
     public Set<String> names() {
         return new TreeSet<>(entries.keySet());

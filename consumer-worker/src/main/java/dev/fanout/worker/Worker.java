@@ -1,7 +1,19 @@
 package dev.fanout.worker;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
+import dev.fanout.ops.Check;
+import dev.fanout.ops.ServiceEndpoints;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.WorkerStatus;
+import dev.fanout.worker.internal.Heartbeat;
+import dev.fanout.worker.internal.SlotUsage;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.TreeSet;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
@@ -58,6 +70,10 @@ public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final Duration SIGNALS_CATCH_UP = Duration.ofSeconds(30);
+    private static final int SIGNALS_GRACE_SECONDS = 30;
+    private static final String VERSION = Objects.requireNonNullElse(
+            Worker.class.getPackage().getImplementationVersion(), "development");
+    private static final String HOST = host();
     /** How long the broker may hold a fetch that found nothing (Kafka's default is 500 ms). */
     static final int FETCH_MAX_WAIT_MS = 50;
 
@@ -72,11 +88,21 @@ public final class Worker implements AutoCloseable {
     private final ControlSignals signals;
     private final AdaptiveLimit adaptive;
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
+    private final HandlerRegistry handlers;
+    private final InstantSource clock;
+    private final Instant startedAt;
+    private final Heartbeat heartbeat;
+    private ServiceEndpoints endpoints;
+    private SlotUsage.Reading lastReading;
+    private volatile boolean assigned;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, HandlerRegistry handlers, MetricRegistry registry, InstantSource clock,
             Consumer<Set<TopicPartition>> onAssignment) {
         this.config = config;
+        this.handlers = handlers;
+        this.clock = clock;
+        this.startedAt = clock.instant();
         Topics topics = config.kafka().topics();
         this.metrics = new WorkerMetrics(registry, config.workerId());
         this.bulkhead = Bulkhead.of(config.workerId(), bulkheadConfig(config.concurrency().initial()));
@@ -102,6 +128,8 @@ public final class Worker implements AutoCloseable {
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
+        this.lastReading = metrics.slots().read();
+        this.heartbeat = new Heartbeat(config.kafka(), config.workerId(), config.heartbeatInterval(), this::status);
         registry.gauge(metrics.name("in-flight"), () -> loop::unfinished);
         registry.gauge(metrics.name("concurrency.limit"),
                 () -> () -> bulkhead.getMetrics().getMaxAllowedConcurrentCalls());
@@ -131,7 +159,17 @@ public final class Worker implements AutoCloseable {
             worker.signals.close();
             throw new IllegalStateException("interrupted while reading control signals", e);
         }
+        if (config.httpPort() != ServiceEndpoints.DISABLED) {
+            try {
+                worker.endpoints = ServiceEndpoints.start(config.httpHost(), config.httpPort(), worker::liveness,
+                        worker::readiness);
+            } catch (RuntimeException e) {
+                worker.signals.close();
+                throw new ConfigException("worker." + WorkerConfig.HTTP_PORT + ": " + e.getMessage(), e);
+            }
+        }
         worker.pollThread.start();
+        worker.heartbeat.start();
         log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}, handlers {}",
                 config.workerId(), config.groupId(), config.lanes(), config.concurrency(), config.ordering().id(),
                 handlers.names());
@@ -140,6 +178,60 @@ public final class Worker implements AutoCloseable {
 
     public WorkerConfig config() {
         return config;
+    }
+
+    /** The handler names jobs can use on this worker, sorted. */
+    public Set<String> handlerNames() {
+        return handlers.names();
+    }
+
+    /** Where the health endpoints answer ({@code http://127.0.0.1:PORT}), if they are on. */
+    public Optional<URI> endpoint() {
+        return Optional.ofNullable(endpoints).map(ServiceEndpoints::url);
+    }
+
+    /**
+     * Alive: the poll loop runs, and control signals are followed (a follower failing for longer than
+     * {@value #SIGNALS_GRACE_SECONDS} s makes the worker unhealthy).
+     */
+    public Check liveness() {
+        Throwable failure = loop.failure();
+        if (failure != null) {
+            return Check.failing("the poll loop stopped: " + failure);
+        }
+        if (loop.stopped().isDone() && !closed) {
+            return Check.failing("the poll loop stopped");
+        }
+        return signals.health(Duration.ofSeconds(SIGNALS_GRACE_SECONDS));
+    }
+
+    /** Ready: every control signal published before the start has been read, and the group has assigned it. */
+    public Check readiness() {
+        if (closed) {
+            return Check.failing("stopping");
+        }
+        if (!signals.caughtUp()) {
+            return Check.failing("reading the control signals in force");
+        }
+        return assigned ? Check.ok() : Check.failing("waiting for the group " + config.groupId()
+                + " to assign partitions");
+    }
+
+    /** This worker's registry entry as of now (called by the heartbeat thread only). */
+    private WorkerStatus status() {
+        SlotUsage.Reading reading = metrics.slots().read();
+        int limit = concurrencyLimit();
+        double utilisation = reading.utilisationSince(lastReading, limit);
+        lastReading = reading;
+        Check health = liveness();
+        return new WorkerStatus(Envelopes.SCHEMA_VERSION, config.workerId(), config.groupId(), HOST,
+                ProcessHandle.current().pid(), VERSION,
+                handlers.entries().stream().map(entry -> new WorkerStatus.Handler(entry.name(), entry.type())).toList(),
+                config.lanes(), new TreeSet<>(assignment.stream().map(TopicPartition::toString).toList()).stream()
+                        .toList(),
+                limit, loop.unfinished(), metrics.slots().running(), utilisation, health.passing(),
+                health.passing() ? null : health.reason(), endpoint().map(URI::toString).orElse(null), startedAt,
+                clock.instant(), config.heartbeatInterval());
     }
 
     public WorkerMetrics metrics() {
@@ -202,8 +294,12 @@ public final class Worker implements AutoCloseable {
             log.warn("worker {} did not stop cleanly: {}", config.workerId(), e.toString());
         }
         executor.shutdownNow();
+        heartbeat.close();
         publisher.close();
         signals.close();
+        if (endpoints != null) {
+            endpoints.close();
+        }
         log.info("worker {} stopped", config.workerId());
     }
 
@@ -223,6 +319,7 @@ public final class Worker implements AutoCloseable {
         if (listener != null) {
             listener.accept(Set.copyOf(owned));
         }
+        assigned = true; // after the listener: whoever sees the worker ready also sees what it was told
     }
 
     /** The current limit of the worker-wide bulkhead (changes under {@code maxConcurrency: auto}). */
@@ -240,6 +337,11 @@ public final class Worker implements AutoCloseable {
         // not fair: the lane gate in front already decides who goes next, so fairness here would only add hand-offs
         return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(Duration.ofDays(365))
                 .fairCallHandlingStrategyEnabled(false).build();
+    }
+
+    private static String host() {
+        String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+        return runtime.contains("@") ? runtime.substring(runtime.indexOf('@') + 1) : "localhost";
     }
 
     private static KafkaConsumer<String, byte[]> consumer(WorkerConfig config) {

@@ -2,6 +2,7 @@ package dev.fanout.worker;
 
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.protocol.Lane;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -29,6 +30,9 @@ import java.util.UUID;
  * @param bulkheads      named bulkheads handlers may share
  * @param rateLimiters   named group-wide rate limits handlers may share
  * @param lanePolicy     which lane's waiting item starts next: strict priority or weighted
+ * @param heartbeatInterval how often it publishes its entry to the worker registry
+ * @param httpHost       the address its health endpoints listen on
+ * @param httpPort       the port of its health endpoints: 0 for a free one, -1 for none
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -44,7 +48,10 @@ public record WorkerConfig(
         Map<String, HandlerSpec> handlers,
         Map<String, BulkheadSpec> bulkheads,
         Map<String, RateLimitSpec> rateLimiters,
-        LanePolicy lanePolicy) {
+        LanePolicy lanePolicy,
+        Duration heartbeatInterval,
+        String httpHost,
+        int httpPort) {
 
     public static final String GROUP_ID = "groupId";
     public static final String WORKER_ID = "workerId";
@@ -61,6 +68,9 @@ public record WorkerConfig(
     public static final String RATE_LIMITERS = "rateLimiters";
     public static final String LANE_PRIORITY = "lanePriority";
     public static final String LANE_WEIGHTS = "laneWeights";
+    public static final String HEARTBEAT_INTERVAL = "heartbeatInterval";
+    public static final String HTTP_HOST = "httpHost";
+    public static final String HTTP_PORT = "httpPort";
 
     /** The group is named after the topic prefix, so deployments with different prefixes never share one. */
     public static final String DEFAULT_GROUP_SUFFIX = "workers";
@@ -69,6 +79,7 @@ public record WorkerConfig(
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
 
     public WorkerConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -89,6 +100,11 @@ public record WorkerConfig(
         bulkheads = Map.copyOf(Objects.requireNonNullElse(bulkheads, Map.of()));
         rateLimiters = Map.copyOf(Objects.requireNonNullElse(rateLimiters, Map.of()));
         lanePolicy = Objects.requireNonNullElse(lanePolicy, LanePolicy.strict());
+        require(heartbeatInterval != null && heartbeatInterval.toMillis() >= 100,
+                HEARTBEAT_INTERVAL + " must be at least 100ms, was " + heartbeatInterval);
+        require(httpHost != null && !httpHost.isBlank(), HTTP_HOST + " must not be blank");
+        require(httpPort >= ServiceEndpoints.DISABLED && httpPort <= 65_535, HTTP_PORT
+                + " must be a port (1-65535), 0 for a free one or -1 for none, was " + httpPort);
         for (Map.Entry<String, HandlerSpec> handler : new TreeMap<>(handlers).entrySet()) {
             String bulkhead = handler.getValue().bulkhead();
             require(bulkhead == null || bulkheads.containsKey(bulkhead), HANDLERS + "." + handler.getKey()
@@ -106,7 +122,8 @@ public record WorkerConfig(
         return new WorkerConfig(kafka, defaultGroupId(kafka), defaultWorkerId(), List.of(Lane.values()),
                 Concurrency.fixed(DEFAULT_MAX_CONCURRENCY), DEFAULT_MAX_BUFFERED, OrderingMode.KEY,
                 DEFAULT_COMMIT_INTERVAL, DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of(), Map.of(), Map.of(),
-                LanePolicy.strict());
+                LanePolicy.strict(),
+                DEFAULT_HEARTBEAT_INTERVAL, ServiceEndpoints.DEFAULT_HOST, ServiceEndpoints.FREE_PORT);
     }
 
     /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
@@ -125,17 +142,17 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, groupId, id, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(kafka, group, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withLanes(List<Lane> newLanes) {
         return new WorkerConfig(kafka, groupId, workerId, newLanes, concurrency, maxBuffered, ordering,
-                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     /** Sets a fixed concurrency, raising maxBuffered to keep it at least four times as large. */
@@ -147,39 +164,54 @@ public record WorkerConfig(
     public WorkerConfig withConcurrency(Concurrency newConcurrency) {
         int buffered = Math.max(maxBuffered, Math.multiplyExact(newConcurrency.max(), 4));
         return new WorkerConfig(kafka, groupId, workerId, lanes, newConcurrency, buffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withMaxBuffered(int records) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, records, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost,
+                httpPort);
     }
 
     public WorkerConfig withOrdering(OrderingMode mode) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withMaxRecordBytes(int bytes) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, bytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                drainTimeout, bytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withDrainTimeout(Duration timeout) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy);
+                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     public WorkerConfig withLanePolicy(LanePolicy policy) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, policy);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, policy, heartbeatInterval, httpHost, httpPort);
+    }
+
+    /** Sets how often the worker heartbeats into the registry. */
+    public WorkerConfig withHeartbeatInterval(Duration interval) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, interval, httpHost,
+                httpPort);
+    }
+
+    /** Sets where the health endpoints listen: port 0 for a free one, -1 for none. */
+    public WorkerConfig withHttp(String host, int port) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, host,
+                port);
     }
 
     /** Sets the handlers and the named limits they refer to. */
     public WorkerConfig withHandlers(Map<String, HandlerSpec> newHandlers, Map<String, BulkheadSpec> newBulkheads,
             Map<String, RateLimitSpec> newRateLimiters) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters, lanePolicy);
+                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
     private static void require(boolean rule, String message) {

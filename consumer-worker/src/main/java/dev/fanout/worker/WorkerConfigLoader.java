@@ -6,6 +6,9 @@ import static dev.fanout.worker.WorkerConfig.COMMIT_INTERVAL;
 import static dev.fanout.worker.WorkerConfig.DRAIN_TIMEOUT;
 import static dev.fanout.worker.WorkerConfig.GROUP_ID;
 import static dev.fanout.worker.WorkerConfig.HANDLERS;
+import static dev.fanout.worker.WorkerConfig.HEARTBEAT_INTERVAL;
+import static dev.fanout.worker.WorkerConfig.HTTP_HOST;
+import static dev.fanout.worker.WorkerConfig.HTTP_PORT;
 import static dev.fanout.worker.WorkerConfig.LANES;
 import static dev.fanout.worker.WorkerConfig.LANE_PRIORITY;
 import static dev.fanout.worker.WorkerConfig.LANE_WEIGHTS;
@@ -58,7 +61,8 @@ public final class WorkerConfigLoader {
 
     /** The properties that the environment and flags can set. */
     public static final List<String> SIMPLE_PROPERTIES = List.of(GROUP_ID, WORKER_ID, LANES, MAX_CONCURRENCY,
-            MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES, LANE_PRIORITY);
+            MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES, LANE_PRIORITY, HEARTBEAT_INTERVAL,
+            HTTP_HOST, HTTP_PORT);
     private static final Set<String> ALL_PROPERTIES;
 
     static {
@@ -151,7 +155,11 @@ public final class WorkerConfigLoader {
             return new WorkerConfig(result.kafka(), result.groupId(), result.workerId(), result.lanes(),
                     result.concurrency(), buffered, result.ordering(), commit, result.drainTimeout(),
                     result.maxRecordBytes(), result.handlers(), result.bulkheads(), result.rateLimiters(),
-                    lanePolicy());
+                    lanePolicy(), tree.has(HEARTBEAT_INTERVAL)
+                            ? parse(HEARTBEAT_INTERVAL, text -> Durations.parse(text, HEARTBEAT_INTERVAL))
+                            : result.heartbeatInterval(),
+                    tree.has(HTTP_HOST) ? text(HTTP_HOST) : result.httpHost(),
+                    tree.has(HTTP_PORT) ? whole(HTTP_PORT) : result.httpPort());
         }
 
         private LanePolicy lanePolicy() {

@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.worker.internal.SlotUsage;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -26,6 +27,7 @@ public final class WorkerMetrics {
     private final Counter parked;
     private final Counter outputInvalid;
     private final Timer latency;
+    private final SlotUsage slots = SlotUsage.system();
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
         Objects.requireNonNull(registry, "registry");
@@ -45,6 +47,11 @@ public final class WorkerMetrics {
         // lock-free: every item updates it, from many virtual threads at once
         this.latency = registry.timer(name("item.latency"),
                 () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+    }
+
+    /** Busy slot time of the worker's bulkhead, for utilisation. */
+    public SlotUsage slots() {
+        return slots;
     }
 
     /** The full name of one of this worker's metrics, e.g. {@code worker.w1.items.succeeded}. */

@@ -38,7 +38,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaSettings kafka;
-    private final HandlerCatalog catalog;
+    private final HandlerResolver handlers;
     private final InstantSource clock;
     private final DispatchServices services;
     private final LaneBacklog backlog;
@@ -46,17 +46,30 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<BatchHandle> open = ConcurrentHashMap.newKeySet();
     private volatile boolean topicsReady;
 
+    /** Checks handler names against the handler types of {@code catalog} (workers in this JVM). */
     public Dispatcher(KafkaSettings kafka, HandlerCatalog catalog, MetricRegistry metrics, InstantSource clock) {
-        this(kafka, catalog, metrics, clock, Sleeper.system());
+        this(kafka, HandlerResolver.classpath(catalog), metrics, clock, Sleeper.system());
+    }
+
+    /** Checks handler names with {@code handlers}, e.g. {@link HandlerResolver#registry} (the live workers). */
+    public Dispatcher(KafkaSettings kafka, HandlerResolver handlers, MetricRegistry metrics, InstantSource clock) {
+        this(kafka, handlers, metrics, clock, Sleeper.system());
+    }
+
+    /** Checks handler names against the handler types of {@code catalog}, waiting with {@code sleeper}. */
+    public Dispatcher(KafkaSettings kafka, HandlerCatalog catalog, MetricRegistry metrics, InstantSource clock,
+            Sleeper sleeper) {
+        this(kafka, HandlerResolver.classpath(catalog), metrics, clock, sleeper);
     }
 
     /**
-     * @param sleeper how pacing and capacity waits wait (tests pass one that moves their clock)
+     * @param handlers which handler names a batch may use
+     * @param sleeper  how pacing and capacity waits wait (tests pass one that moves their clock)
      */
-    public Dispatcher(KafkaSettings kafka, HandlerCatalog catalog, MetricRegistry metrics, InstantSource clock,
+    public Dispatcher(KafkaSettings kafka, HandlerResolver handlers, MetricRegistry metrics, InstantSource clock,
             Sleeper sleeper) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
-        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.clock = Objects.requireNonNull(clock, "clock");
         Meter published = metrics.meter("dispatcher.items.published");
         Map<String, Object> props = kafka.clientProperties();
@@ -68,7 +81,7 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.backlog = new LaneBacklog(kafka);
-        this.services = new DispatchServices(producer, kafka, catalog, clock, Objects.requireNonNull(sleeper,
+        this.services = new DispatchServices(producer, kafka, handlers, clock, Objects.requireNonNull(sleeper,
                 "sleeper"), published, backlog);
         this.signals = new BatchSignals(kafka, producer, clock, BatchSignals.DEFAULT_TIMEOUT);
     }
@@ -90,7 +103,7 @@ public final class Dispatcher implements AutoCloseable {
      * @throws ConfigException with {@link InvalidItemPolicy#FAIL}, naming the first invalid item and field
      */
     public Validation validate(BatchSpec spec, ItemSource items, InvalidItemPolicy policy) {
-        ItemPlanner planner = new ItemPlanner(spec.withIdAssigned(), catalog);
+        ItemPlanner planner = new ItemPlanner(spec.withIdAssigned(), handlers.namesFor(spec.priority()));
         RejectedItems rejected = RejectedItems.none();
         long index = 0;
         while (true) {
@@ -130,7 +143,7 @@ public final class Dispatcher implements AutoCloseable {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         BatchSpec batch = spec.withIdAssigned();
-        new ItemPlanner(batch, catalog); // an unknown batch handler is refused before anything else
+        new ItemPlanner(batch, handlers.namesFor(batch.priority())); // an unknown handler is refused before anything
         ensureTopics();
         BatchRun run = new BatchRun(services, batch, items, options, spec.batchId() != null);
         run.prepare();

@@ -65,7 +65,7 @@ class ExecutionSpecTest {
     @Test
     void everyJobRecordOfTheBatchCarriesItsExecutionSettingsAlsoWhenRestamped() throws Exception {
         BatchSpec spec = BatchSpec.File.read(BatchSpecTest.resource("good.yaml")).spec();
-        ItemPlanner planner = new ItemPlanner(spec, TestCatalogs.of("echo"));
+        ItemPlanner planner = new ItemPlanner(spec, TestCatalogs.names("echo"));
         JsonNode payload = Envelopes.mapper().readTree("{\"customer\":\"c1\"}");
 
         ItemPlanner.Planned first = planner.plan(0, DispatchItem.of(payload), 2L, NOW, () -> "");
@@ -172,7 +172,7 @@ class ExecutionSpecTest {
     }
 
     private static JobRecord plan(BatchSpec spec) {
-        return new ItemPlanner(spec.withIdAssigned(), TestCatalogs.of("echo"))
+        return new ItemPlanner(spec.withIdAssigned(), TestCatalogs.names("echo"))
                 .plan(0, DispatchItem.of(IntNode.valueOf(1)), null, NOW, () -> "").job();
     }
 }

@@ -60,8 +60,8 @@ class ItemsTest {
                 InstantSource.system())) {
             assertThatThrownBy(() -> dispatcher.validate(BatchSpec.of("ech0"), inline("[1]")))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessage("handler 'ech0' is unknown; known handlers: echo (a custom handler's jar must be on"
-                            + " the classpath)");
+                    .hasMessage("handler 'ech0' is unknown; known handlers: echo (the handler types on this"
+                            + " classpath); a custom handler's jar must be on the classpath");
             assertThatThrownBy(() -> dispatcher.validate(BatchSpec.of("echo"),
                     inline("[{\"payload\":1,\"handler\":\"nope\"}]")))
                     .hasMessageContaining("item 0: handler 'nope' is unknown");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.handler.ItemHandler;
 import dev.fanout.handler.ItemHandlerProvider;
+import dev.fanout.protocol.Lane;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +16,11 @@ public final class TestCatalogs {
 
     public static HandlerCatalog of(String... names) {
         return HandlerCatalog.of(List.of(names).stream().map(TestCatalogs::provider).toList());
+    }
+
+    /** The names of {@link #of} as a planner checks them. */
+    public static HandlerNames names(String... names) {
+        return HandlerResolver.classpath(of(names)).namesFor(Lane.NORMAL);
     }
 
     private static ItemHandlerProvider provider(String name) {

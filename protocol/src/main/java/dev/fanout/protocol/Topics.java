@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
  *   <li>{@code <prefix>retry.10s}, {@code retry.1m}, {@code retry.10m}: delay tiers for retries whose wait is too
  *       long to hold in a worker; every record of a tier waits the tier's delay, so a tier is read in due order</li>
  *   <li>{@code <prefix>parked}: items of paused batches, read again when their batch resumes</li>
+ *   <li>{@code <prefix>workers}: the worker registry, {@link WorkerStatus}es keyed by worker id, compacted; each
+ *       worker heartbeats into it and tombstones its entry on a clean stop</li>
  *   <li>{@code <prefix>dlq-replays}: the replay ledger of {@code fanout dlq replay}, keyed by the replayed dead
  *       letter's coordinates {@code <dlq topic>/<partition>/<offset>}, compacted; created by the replay tool, not
  *       listed in {@link #all()}</li>
@@ -47,6 +49,7 @@ public final class Topics {
     private final TopicDescriptor<byte[]> deadLetterReplays;
     private final Map<Duration, TopicDescriptor<JobRecord>> retryTiers = new LinkedHashMap<>();
     private final TopicDescriptor<JobRecord> parked;
+    private final TopicDescriptor<WorkerStatus> workers;
 
     /**
      * @param prefix            prepended to every name; letters, digits, '.', '_' and '-' only
@@ -84,6 +87,12 @@ public final class Topics {
         }
         // kept until read: a batch may stay paused longer than any default retention
         parked = new TopicDescriptor<>(prefix + "parked", JobRecord.class, jobPartitions, Map.of("retention.ms", "-1"));
+        // heartbeats every few seconds: small segments so compaction keeps it short, and an entry of a worker that
+        // died without its tombstone is deleted after a day
+        workers = new TopicDescriptor<>(prefix + "workers", WorkerStatus.class, 1, Map.of(
+                "cleanup.policy", "compact,delete", "retention.ms", Long.toString(Duration.ofDays(1).toMillis()),
+                "segment.ms", Long.toString(Duration.ofMinutes(10).toMillis()),
+                "min.cleanable.dirty.ratio", "0.1"));
     }
 
     private static String tierName(Duration tier) {
@@ -140,12 +149,18 @@ public final class Topics {
         return parked;
     }
 
+    /** The worker registry: the latest {@link WorkerStatus} of each worker, keyed by worker id. */
+    public TopicDescriptor<WorkerStatus> workers() {
+        return workers;
+    }
+
     /** Every topic, in creation order. */
     public List<TopicDescriptor<?>> all() {
         List<TopicDescriptor<?>> all = new ArrayList<>(jobs.values());
         all.addAll(List.of(results, batches, batchResults, deadLetters, control));
         all.addAll(retryTiers.values());
         all.add(parked);
+        all.add(workers);
         return List.copyOf(all);
     }
 }

@@ -159,6 +159,10 @@ final class Attempts {
                     if (stopping.getAsBoolean()) {
                         return abandoned(job);
                     }
+                    // nobody but a stop should interrupt a wait: keep the flag, and hand the next attempt to a retry
+                    // tier rather than run it at once or drop the item
+                    Thread.currentThread().interrupt();
+                    return outcomes.retryLater(record, next, dueAt, firstFailure, true);
                 }
             }
         }
@@ -231,7 +235,14 @@ final class Attempts {
         GroupRateLimiter limiter = handler.rateLimiter();
         try (GroupRateLimiter.Reservation permit = limiter == null
                 ? GroupRateLimiter.Reservation.none() : limiter.reserve()) {
-            Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, () -> work.call(permit));
+            Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, () -> {
+                long entered = metrics.slots().entered();
+                try {
+                    return work.call(permit);
+                } finally {
+                    metrics.slots().left(entered);
+                }
+            });
             Callable<JsonNode> inWorker = () -> {
                 gate.acquire(lane);
                 try {

@@ -4,7 +4,11 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
+import dev.fanout.ops.Check;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,15 +35,27 @@ import org.apache.kafka.common.header.Headers;
  * <p>The control topic has one partition, so its offsets order every signal for every worker: a parked item records
  * the offset its worker had read when it parked it ({@link #position()}), and a parking-topic reader knows whether a
  * release (resume, cancel or withdrawal) has come since ({@link #lastRelease()}).
+ *
+ * <p>An error while following (the broker unreachable, the topic gone) is retried from the last record applied, with
+ * a backoff from 0.5 s doubling to 30 s; {@link #health} turns failing when no read has succeeded for a while, so the
+ * worker is reported unhealthy instead of going on with signals that silently stopped moving.
  */
 public final class ControlSignals implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlSignals.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, ControlSignal> inForce = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicReference<Instant> failingSince = new AtomicReference<>();
+    private volatile String lastError = "";
+    private volatile Map<TopicPartition, Long> endAtStart;
+    private volatile boolean following = true;
     private volatile boolean running = true;
     private volatile long position = -1;
     private volatile long lastRelease = -1;
@@ -100,50 +116,97 @@ public final class ControlSignals implements AutoCloseable {
     }
 
     private void follow(String topic) {
+        Duration backoff = FIRST_BACKOFF;
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : pollOrWait()) {
-                    apply(record);
-                }
-                if (caughtUp.getCount() > 0
-                        && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
+                try {
+                    resume(topic);
+                    while (running) {
+                        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                        records.forEach(this::apply);
+                        recovered();
+                        backoff = FIRST_BACKOFF;
+                        if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
+                                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                            caughtUp.countDown();
+                        }
+                    }
+                } catch (WakeupException closing) {
+                    return;
+                } catch (RuntimeException e) {
+                    failed(e, backoff);
+                    if (stop.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 }
             }
-        } catch (WakeupException closing) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            log.error("following control signals failed; cancellations will not be seen until restart", e);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt(); // the follower's own thread: it ends, and health says so
+            failingSince.compareAndSet(null, Instant.now());
+            lastError = "the control follower was interrupted";
         } finally {
-            caughtUp.countDown();
+            following = false;
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /**
-     * One poll; an error other than closing is logged and retried after a second from the same position, so the
-     * worker never goes on with signals that silently stopped moving.
-     */
-    private Iterable<ConsumerRecord<String, byte[]>> pollOrWait() {
-        try {
-            return consumer.poll(Duration.ofMillis(500));
-        } catch (WakeupException closing) {
-            throw closing;
-        } catch (RuntimeException e) {
-            log.warn("reading control signals failed ({}); retrying in 1 s", e.toString());
-            try {
-                Thread.sleep(1_000); // a retry backoff on the follower's own thread
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-            return List.of();
+    /** (Re)assigns the topic and goes on after the last record applied, or from the beginning the first time. */
+    private void resume(String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException("the control topic " + topic + " does not exist");
         }
+        consumer.assign(partitions);
+        if (position < 0) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            partitions.forEach(partition -> consumer.seek(partition, position + 1));
+        }
+        if (endAtStart == null) {
+            endAtStart = consumer.endOffsets(partitions);
+        }
+    }
+
+    private void failed(RuntimeException e, Duration backoff) {
+        boolean first = failingSince.compareAndSet(null, Instant.now());
+        lastError = e.toString();
+        if (first) {
+            log.warn("reading control signals failed ({}); retrying with backoff (first in {}); pause and cancel"
+                    + " signals take effect once it recovers", e.toString(), backoff);
+        } else {
+            log.debug("reading control signals failed again ({}); retrying in {}", e.toString(), backoff);
+        }
+    }
+
+    private void recovered() {
+        Instant since = failingSince.getAndSet(null);
+        if (since != null) {
+            log.info("reading control signals again (failing since {})", since);
+        }
+    }
+
+    /**
+     * Whether signals are being followed: failing when the follower has ended, or has failed without a successful
+     * read for longer than {@code grace}; the reason names the last error.
+     */
+    public Check health(Duration grace) {
+        if (!following && running) {
+            return Check.failing("the control-topic follower has stopped (" + lastError
+                    + "); pause and cancel signals are not seen");
+        }
+        Instant since = failingSince.get();
+        if (since != null && Duration.between(since, Instant.now()).compareTo(grace) > 0) {
+            return Check.failing("cannot read the control topic since " + since + " (" + lastError
+                    + "); pause and cancel signals are not seen");
+        }
+        return Check.ok();
+    }
+
+    /** Whether every signal published before this worker started has been read. */
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -176,6 +239,7 @@ public final class ControlSignals implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stop.countDown();
         if (thread.getState() == Thread.State.NEW) {
             consumer.close(Duration.ZERO); // never started: nothing follows the topic, close the consumer here
             return;

@@ -195,7 +195,7 @@ public final class BatchRun {
     }
 
     private DispatchResult publishAll() throws InterruptedException {
-        ItemPlanner planner = new ItemPlanner(spec, services.catalog());
+        ItemPlanner planner = new ItemPlanner(spec, services.handlers().namesFor(spec.priority()));
         long index = 0;
         boolean decidedEarly = false;
         while (true) {

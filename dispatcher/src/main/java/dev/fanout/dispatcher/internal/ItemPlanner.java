@@ -7,7 +7,7 @@ import dev.fanout.config.ConfigException;
 import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.InvalidItemException;
-import dev.fanout.handler.HandlerCatalog;
+import dev.fanout.dispatcher.HandlerNames;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 public final class ItemPlanner {
 
     private final BatchSpec spec;
-    private final HandlerCatalog catalog;
+    private final HandlerNames handlers;
     private final Duration queueTimeout;
     private final ItemExecution execution;
     private final JsonPointer keyPointer;
@@ -35,14 +35,14 @@ public final class ItemPlanner {
     /**
      * @throws ConfigException if the batch's own handler is unknown
      */
-    public ItemPlanner(BatchSpec spec, HandlerCatalog catalog) {
+    public ItemPlanner(BatchSpec spec, HandlerNames handlers) {
         this.spec = spec;
-        this.catalog = catalog;
+        this.handlers = handlers;
         this.queueTimeout = spec.queue().timeout();
         this.execution = spec.execution().isEmpty() ? null : spec.execution();
         this.keyPointer = spec.keyField() == null ? null : JsonPointer.compile(spec.keyField());
-        if (!catalog.contains(spec.handler())) {
-            throw new ConfigException(unknownHandler("handler", spec.handler()));
+        if (!handlers.accepts(spec.handler())) {
+            throw new ConfigException(handlers.unknown("handler", spec.handler()));
         }
     }
 
@@ -123,8 +123,8 @@ public final class ItemPlanner {
     }
 
     private String checkHandler(String name, long index, DispatchItem item, Supplier<String> position) {
-        if (!catalog.contains(name)) {
-            throw new InvalidItemException(where(index, item, position), unknownHandler("handler", name));
+        if (!handlers.accepts(name)) {
+            throw new InvalidItemException(where(index, item, position), handlers.unknown("handler", name));
         }
         return name;
     }
@@ -133,10 +133,5 @@ public final class ItemPlanner {
     private static String where(long index, DispatchItem item, Supplier<String> position) {
         String line = position.get();
         return (line.isEmpty() ? "" : line + ", ") + "item " + index + (item.id() == null ? "" : " (id " + item.id() + ")");
-    }
-
-    private String unknownHandler(String field, String name) {
-        return field + " '" + name + "' is unknown; known handlers: " + String.join(", ", catalog.names())
-                + " (a custom handler's jar must be on the classpath)";
     }
 }

@@ -8,7 +8,7 @@ import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.InvalidItemException;
 import dev.fanout.dispatcher.QueueBounds;
-import dev.fanout.handler.HandlerCatalog;
+import dev.fanout.dispatcher.HandlerNames;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.JobRecord;
 import java.time.Duration;
@@ -62,7 +62,7 @@ class ItemPlannerTest {
         assertThat(planner.plan(4, keyed, null, NOW, () -> "stdin line 8").key()).isEqualTo("k1");
     }
 
-    private static HandlerCatalog catalog() {
-        return dev.fanout.dispatcher.TestCatalogs.of("echo");
+    private static HandlerNames catalog() {
+        return dev.fanout.dispatcher.TestCatalogs.names("echo");
     }
 }
