@@ -17,17 +17,20 @@ import java.util.concurrent.Executors;
 
 /**
  * An HTTP downstream on 127.0.0.1 (the JDK's {@code com.sun.net.httpserver}) that answers every request
- * {@code 200 {"ok":true}} and notes when each one arrived, so a test can count the requests in every sliding window
- * the way the downstream sees them.
+ * {@code 200 {"ok":true}} and notes when each one arrived and at which path, so a test can count the requests in
+ * every sliding window the way the downstream sees them, and tell callers apart by the paths they were given.
  */
 public final class RecordingDownstream implements AutoCloseable {
 
     private static final byte[] OK = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
 
+    /** One request: {@code System.nanoTime()} at its arrival, and its path. */
+    private record Arrival(long nanos, String path) {
+    }
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    /** {@code System.nanoTime()} at each request's arrival. */
-    private final List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
+    private final List<Arrival> arrivals = Collections.synchronizedList(new ArrayList<>());
 
     private RecordingDownstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
@@ -53,6 +56,13 @@ public final class RecordingDownstream implements AutoCloseable {
     /** Requests received so far. */
     public int count() {
         return arrivals.size();
+    }
+
+    /** Requests received so far at paths that start with {@code prefix}. */
+    public long count(String prefix) {
+        synchronized (arrivals) {
+            return arrivals.stream().filter(arrival -> arrival.path().startsWith(prefix)).count();
+        }
     }
 
     /** The most requests that arrived in any window {@code [t, t + length)}. */
@@ -94,12 +104,12 @@ public final class RecordingDownstream implements AutoCloseable {
 
     private List<Long> sortedArrivals() {
         synchronized (arrivals) {
-            return arrivals.stream().sorted().toList();
+            return arrivals.stream().map(Arrival::nanos).sorted().toList();
         }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        arrivals.add(System.nanoTime());
+        arrivals.add(new Arrival(System.nanoTime(), exchange.getRequestURI().getPath()));
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
             exchange.getResponseHeaders().add("Content-Type", "application/json");

@@ -25,9 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       assignor hands a worker) gets its proportional share rounded down or up, so no permit is lost to rounding.
  *       The share a worker announces, {@code a(t)}, is the sum of {@code q(i)} over the partitions it owns at
  *       {@code t} ({@link #rebalance}).</li>
- *   <li><b>Window.</b> {@code P' = P + g}, with the guard {@code g = min(P/20, 50 ms)}: the largest spread of the
- *       delay between a permit's use and its request reaching the downstream that the bound allows for (below). It
- *       costs at most 5% of the throughput.</li>
+ *   <li><b>Window.</b> {@code P' = P + g}, with the guard {@code g} ({@link RateLimitSpec#guard()}, by default
+ *       {@code min(P/20, 50 ms)}): the largest spread of the delay between a permit's use and its request reaching
+ *       the downstream that the bound allows for (below). It costs {@code g / P'} of the throughput, at most 5% by
+ *       default.</li>
  *   <li><b>Hand-over.</b> The share in force at {@code t} is {@code e(t) = min a(v), t - P' <= v <= t}
  *       ({@link ShareHistory}): a decrease counts at once, an increase only once {@code P'} has passed since it. A
  *       new limiter starts at share 0, so a joining worker waits {@code P'} after its first assignment.</li>
@@ -88,10 +89,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class GroupRateLimiter {
 
-    /** The largest guard added to the period. */
-    static final Duration MAX_GUARD = Duration.ofMillis(50);
-    /** The guard is at most period / GUARD_DIVISOR (5%). */
-    static final long GUARD_DIVISOR = 20;
     static final long RECHECK_MILLIS = 250;
     private static final long NEVER = Long.MAX_VALUE;
 
@@ -115,14 +112,8 @@ public final class GroupRateLimiter {
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.window = window(spec.period()).toNanos();
+        this.window = spec.window().toNanos();
         this.shares = new ShareHistory(now(), window);
-    }
-
-    /** {@code P' = P + min(P/20, 50 ms)}: the window of the log. */
-    public static Duration window(Duration period) {
-        Duration guard = period.dividedBy(GUARD_DIVISOR);
-        return period.plus(guard.compareTo(MAX_GUARD) < 0 ? guard : MAX_GUARD);
     }
 
     /** The permits partition {@code index} of {@code total} carries under a limit of {@code limit}. */

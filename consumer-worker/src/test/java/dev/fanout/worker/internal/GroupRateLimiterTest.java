@@ -32,10 +32,34 @@ class GroupRateLimiterTest {
     private final ManualClock clock = ManualClock.startingNow();
 
     @Test
-    void theWindowIsThePeriodPlusAGuardOfFivePercentAtMostFiftyMilliseconds() {
-        assertThat(GroupRateLimiter.window(Duration.ofSeconds(1))).isEqualTo(WINDOW);
-        assertThat(GroupRateLimiter.window(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(210));
-        assertThat(GroupRateLimiter.window(Duration.ofMinutes(1))).isEqualTo(Duration.ofMillis(60_050));
+    void theWindowIsThePeriodPlusAGuardOfFivePercentAtMostFiftyMillisecondsUnlessOneIsGiven() {
+        assertThat(limiter().window()).isEqualTo(WINDOW);
+        assertThat(new RateLimitSpec(10, Duration.ofMillis(200)).window()).isEqualTo(Duration.ofMillis(210));
+        assertThat(new RateLimitSpec(10, Duration.ofMinutes(1)).window()).isEqualTo(Duration.ofMillis(60_050));
+        assertThat(new RateLimitSpec(10, Duration.ofSeconds(1), Duration.ofMillis(100)).window())
+                .isEqualTo(Duration.ofMillis(1100));
+        assertThat(new RateLimitSpec(10, Duration.ofSeconds(1), Duration.ZERO).window()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aGuardLongerThanThePeriodIsRefusedWithTheRule() {
+        assertThatThrownBy(() -> new RateLimitSpec(10, Duration.ofSeconds(1), Duration.ofSeconds(2)))
+                .hasMessage("rateLimiters.<name>.guard must be between 0 and the period (PT1S), was PT2S");
+    }
+
+    @Test
+    void aLargerGuardLengthensTheWindowAndSoSpacesTheSameSharePermitsFurtherApart() {
+        GroupRateLimiter limiter = new GroupRateLimiter("api",
+                new RateLimitSpec(100, Duration.ofSeconds(1), Duration.ofMillis(100)), clock);
+        limiter.rebalance(Set.of(0), 2);
+        clock.advance(limiter.window());
+        Demand demand = new Demand(limiter, Duration.ZERO);
+
+        run(Duration.ofSeconds(5), MS, demand);
+
+        assertThat(mostInAnyWindow(demand.uses, Duration.ofMillis(1100))).isEqualTo(50);
+        assertThat(mostInAnyWindow(demand.uses, Duration.ofSeconds(1))).as("50 x 1000/1100, rounded up")
+                .isEqualTo(46);
     }
 
     @ParameterizedTest
