@@ -27,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * downstream notes when each request arrives: no sliding 1 s window may hold more than 100, also while a third worker
  * joins mid-batch. Each worker calls its own path, so the downstream tells them apart.
  *
- * <p>Five JVMs share two busy cores here, and a request can be held up some 100 ms between its permit and its arrival
- * (with the default guard of 50 ms the busiest window reached 100), so the workers allow for that with
- * {@code guard: 100ms}.
+ * <p>The bound holds while the spread of the delay between a worker sending a request and the downstream counting it
+ * stays within the limiter's {@code guard}. Here six JVMs share two busy cores, and while the third worker's JVM
+ * starts the others stall: the downstream counted nothing for 200 to 350 ms, then the held-up requests at once (with
+ * a guard of 100 ms the busiest window reached 104). So these workers allow for it with {@code guard: 500ms}, and
+ * send about 100 per 1.5 s.
  */
 @ExtendWith(KafkaExtension.class)
 class RateLimitProcessesIT {
@@ -76,7 +78,7 @@ class RateLimitProcessesIT {
                 "--bootstrap-servers", servers, "--topic-prefix", prefix, "--partitions", PARTITIONS,
                 "--require-handlers", "--wait", "--json");
         await().atMost(START).until(() -> downstream.count() > 0);
-        FanoutProcesses.Service third = worker("w3"); // the batch takes some 22 s; a worker starts in 10 to 15 here
+        FanoutProcesses.Service third = worker("w3"); // the batch takes some 30 s; a worker joins in 15 to 20 here
         third.awaitLine("owns 6 partitions", START);
         assertThat(downstream.count()).as("requests when the third worker joined").isLessThan(ITEMS);
         first.awaitLine("owns 6 partitions", START);
@@ -94,7 +96,7 @@ class RateLimitProcessesIT {
                 + ", w3 " + downstream.count("/w3/") + "; mean " + Math.round(downstream.meanRatePerSecond()) + "/s");
         assertThat(downstream.mostInAnyWindow(Duration.ofSeconds(1))).as("requests in the busiest 1 s window")
                 .isLessThanOrEqualTo(LIMIT)
-                .isGreaterThanOrEqualTo(LIMIT * 8 / 10); // 100 per 1.1 s: about 91 in any second
+                .isGreaterThanOrEqualTo(LIMIT * 6 / 10); // 100 per 1.5 s: about 67 in any second
     }
 
     private FanoutProcesses.Service worker(String id) throws IOException {
@@ -112,7 +114,7 @@ class RateLimitProcessesIT {
                 bulkheads:
                   api: {maxConcurrent: 10}
                 rateLimiters:
-                  api: {limit: %d, period: 1s, guard: 100ms}
+                  api: {limit: %d, period: 1s, guard: 500ms}
                 handlers:
                   api:
                     type: http
