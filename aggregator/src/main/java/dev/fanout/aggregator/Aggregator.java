@@ -1,9 +1,12 @@
 package dev.fanout.aggregator;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.internal.AdminChainTopics;
 import dev.fanout.aggregator.internal.BoundedThreadReplacement;
+import dev.fanout.aggregator.internal.RestoreLog;
 import dev.fanout.aggregator.internal.ResultsServer;
+import dev.fanout.aggregator.internal.StreamsHealthProbe;
 import dev.fanout.aggregator.internal.StreamsStoreLocator;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
@@ -37,9 +40,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The aggregator service: a Kafka Streams application running {@link AggregatorTopology} with exactly-once
- * processing, and the HTTP results API on its stores ({@link #resultsApi()}). Start it with {@link #start}, wait for
- * it with {@link #awaitRunning}, stop it with {@link #close}. Instances with the same application id share the
- * batches; each serves the API and forwards a request to the instance that owns the batch.
+ * processing, and the HTTP results API on its stores ({@link #resultsApi()}) with {@code /healthz} and
+ * {@code /readyz}. Start it with {@link #start}, wait for it with {@link #awaitRunning}, stop it with {@link #close}.
+ * If Kafka Streams stops by itself (its stream threads died, {@link #MAX_THREAD_REPLACEMENTS} replacements included),
+ * {@link #isRunning()} turns false, {@link #failure()} says why and {@link #awaitStopped} returns: a process should
+ * then exit non-zero. Instances with the same application id share the batches; each serves the API and forwards a
+ * request to the instance that owns the batch. What the stores restored from their changelogs is logged at INFO and
+ * counted in {@link AggregatorMetrics#RESTORED_RECORDS}.
  *
  * <pre>{@code
  * MetricRegistry registry = new MetricRegistry();
@@ -64,17 +71,24 @@ public final class Aggregator implements AutoCloseable {
     private final ResultsServer server;
     private final URI resultsApi;
     private final AdminChainTopics chainTopics;
+    private final BoundedThreadReplacement threads = new BoundedThreadReplacement(MAX_THREAD_REPLACEMENTS);
+    private final StreamsHealthProbe health;
+    private final RestoreLog restoreLog;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable failure;
 
     private Aggregator(KafkaStreams streams, Topics topics, Path temporaryStateDir, ResultsServer server,
-            URI resultsApi, AdminChainTopics chainTopics) {
+            URI resultsApi, AdminChainTopics chainTopics, RestoreLog restoreLog) {
         this.streams = streams;
         this.topics = topics;
         this.temporaryStateDir = temporaryStateDir;
         this.server = server;
         this.resultsApi = resultsApi;
         this.chainTopics = chainTopics;
+        this.restoreLog = restoreLog;
+        this.health = new StreamsHealthProbe(streams, topics.results().name(), threads);
     }
 
     /** Starts an aggregator on the system clock. */
@@ -88,7 +102,8 @@ public final class Aggregator implements AutoCloseable {
      *
      * @param registry where the {@link AggregatorMetrics} are registered
      * @param time     the Streams client's clock: wall-clock punctuation (total timeouts) and {@code decidedAt}
-     * @throws ConfigException if Kafka cannot be reached or the topics cannot be created
+     * @throws ConfigException if Kafka cannot be reached, the topics cannot be created, or the state directory
+     *                         cannot be created
      * @throws java.io.UncheckedIOException if the results API cannot listen on its host at all
      */
     public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time) {
@@ -98,7 +113,7 @@ public final class Aggregator implements AutoCloseable {
         Topics topics = config.kafka().topics();
         TopicInitializer.ensure(config.kafka(), topics.all());
         Path temporaryStateDir = config.stateDir() == null ? createTemporaryStateDir() : null;
-        Path stateDir = config.stateDir() == null ? temporaryStateDir : config.stateDir();
+        Path stateDir = config.stateDir() == null ? temporaryStateDir : createStateDir(config.stateDir());
         ResultsServer server = null;
         AdminChainTopics chainTopics = null;
         KafkaStreams streams = null;
@@ -112,15 +127,22 @@ public final class Aggregator implements AutoCloseable {
             streams = new KafkaStreams(AggregatorTopology.build(config, registry, chainTopics),
                     streamsProperties(config, stateDir, self), time);
             URI api = self == null ? null : URI.create("http://" + self.host() + ":" + self.port());
-            Aggregator aggregator = new Aggregator(streams, topics, temporaryStateDir, server, api, chainTopics);
+            RestoreLog restoreLog = new RestoreLog(AggregatorMetrics.of(registry).restoredRecords());
+            Aggregator aggregator = new Aggregator(streams, topics, temporaryStateDir, server, api, chainTopics,
+                    restoreLog);
             streams.setStateListener(aggregator::onStateChange);
-            streams.setUncaughtExceptionHandler(new BoundedThreadReplacement(MAX_THREAD_REPLACEMENTS));
+            streams.setUncaughtExceptionHandler(aggregator.threads);
+            streams.setGlobalStateRestoreListener(restoreLog);
             streams.start();
             if (server != null) {
-                server.start(new StreamsStoreLocator(streams, self), topics.prefix());
+                KafkaStreams running = streams;
+                server.start(new StreamsStoreLocator(streams, self), topics.prefix(), aggregator.health,
+                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics));
             }
-            log.info("aggregator {} started: reading {} and {}, state in {}, results API {}", config.applicationId(),
-                    topics.batches(), topics.results(), stateDir, api == null ? "off" : "on " + api);
+            log.info("aggregator {} started: reading {} and {}, state in {}{}, results API {}",
+                    config.applicationId(), topics.batches(), topics.results(),
+                    stateDir.resolve(config.applicationId()), temporaryStateDir == null ? "" : " (temporary)",
+                    api == null ? "off" : "on " + api + " (health: /healthz, /readyz; metrics: /metrics)");
             return aggregator;
         } catch (RuntimeException e) {
             if (streams != null) {
@@ -162,6 +184,35 @@ public final class Aggregator implements AutoCloseable {
         return streams.state();
     }
 
+    /** Whether Kafka Streams is still running (or rebalancing): it has not stopped by itself nor been closed. */
+    public boolean isRunning() {
+        return !stopped.isDone();
+    }
+
+    /** Why Kafka Streams stopped by itself (its stream threads died); empty while it runs or after {@link #close}. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Waits until Kafka Streams stops by itself ({@link #failure()} says why) or the aggregator is closed.
+     *
+     * @throws TimeoutException if it still runs after the timeout
+     */
+    public void awaitStopped(Duration timeout) throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            stopped.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Records restored into the stores from their changelogs since start (none when the state was up to date). */
+    public long restoredRecords() {
+        return restoreLog.total();
+    }
+
     /** Where this instance serves the results API, e.g. {@code http://127.0.0.1:7070}; empty when it is off. */
     public Optional<URI> resultsApi() {
         return Optional.ofNullable(resultsApi);
@@ -172,14 +223,7 @@ public final class Aggregator implements AutoCloseable {
      * while it is not running.
      */
     public Set<Integer> assignedPartitions() {
-        Set<Integer> partitions = new TreeSet<>();
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            return partitions;
-        }
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
-                task.topicPartitions().stream().filter(tp -> tp.topic().equals(topics.results().name()))
-                        .forEach(tp -> partitions.add(tp.partition()))));
-        return partitions;
+        return streams.state() != KafkaStreams.State.RUNNING ? new TreeSet<>() : health.activePartitions();
     }
 
     /** The topics this aggregator reads and writes. */
@@ -216,6 +260,7 @@ public final class Aggregator implements AutoCloseable {
         }
         chainTopics.close();
         running.completeExceptionally(new IllegalStateException("the aggregator was closed"));
+        stopped.complete(null);
         deleteRecursively(temporaryStateDir);
     }
 
@@ -223,9 +268,21 @@ public final class Aggregator implements AutoCloseable {
         log.debug("aggregator Kafka Streams state {} -> {}", oldState, newState);
         if (newState == KafkaStreams.State.RUNNING) {
             running.complete(null);
-        } else if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
-            running.completeExceptionally(
-                    new IllegalStateException("the aggregator stopped (Kafka Streams state " + newState + ")"));
+            log.info("aggregator running with partitions {} of {}; {}", health.activePartitions(), topics.results(),
+                    restoreLog.summary());
+        } else if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING
+                || newState == KafkaStreams.State.PENDING_ERROR) {
+            IllegalStateException stop = new IllegalStateException("the aggregator stopped (Kafka Streams state "
+                    + newState + ")" + health.failure().map(why -> ": " + why).orElse(""),
+                    threads.lastFailure().orElse(null));
+            running.completeExceptionally(stop);
+            if (!closed.get() && failure == null) {
+                failure = stop;
+                log.error("{}; it does not process results any more", stop.getMessage());
+            }
+            if (newState != KafkaStreams.State.PENDING_ERROR) {
+                stopped.complete(null);
+            }
         }
     }
 
@@ -252,6 +309,15 @@ public final class Aggregator implements AutoCloseable {
         // No global stores here; opting in now silences a start-up warning and is the Kafka 5.0 default.
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return properties;
+    }
+
+    private static Path createStateDir(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ConfigException("aggregator." + AggregatorConfig.STATE_DIR + ": cannot create the state"
+                    + " directory " + dir + " (" + e + "); pass a writable --state-dir or set " + AggregatorConfig.FANOUT_HOME);
+        }
     }
 
     private static Path createTemporaryStateDir() {

@@ -5,6 +5,7 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.ResultsApi;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,9 @@ import java.util.Objects;
  *
  * @param kafka               how to reach Kafka and name the topics
  * @param applicationId       the Kafka Streams application id: consumer group and prefix of the changelog topics
- * @param stateDir            where the state stores live, or {@code null} for a temporary directory
+ * @param stateDir            Kafka Streams' state directory: the stores live in {@code <stateDir>/<applicationId>}; or
+ *                            {@code null} for a temporary directory (the command line's default is persistent:
+ *                            {@link #defaultStateDir})
  * @param punctuationInterval how often undecided batches are checked against their {@code totalTimeout} (and
  *                            expired items removed)
  * @param commitInterval      how often Streams commits (with exactly-once, how long a decision may stay invisible)
@@ -62,6 +65,10 @@ public record AggregatorConfig(
     public static final int HTTP_DISABLED = -1;
     public static final Duration DEFAULT_ITEM_RETENTION = Duration.ofDays(7);
     public static final int DEFAULT_RETENTION_CHUNK = 10_000;
+    /** The environment variable naming Fanout's home directory on this machine (persistent state lives under it). */
+    public static final String FANOUT_HOME = "FANOUT_HOME";
+    /** Where the command line keeps state without {@code FANOUT_HOME}, relative to the working directory. */
+    public static final Path DEFAULT_LOCAL_STATE_DIR = Path.of(".fanout", "state");
 
     public AggregatorConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -99,6 +106,24 @@ public record AggregatorConfig(
     public static AggregatorConfig of(KafkaSettings kafka) {
         return new AggregatorConfig(kafka, defaultApplicationId(kafka), null, DEFAULT_PUNCTUATION_INTERVAL,
                 DEFAULT_COMMIT_INTERVAL, DEFAULT_STREAM_THREADS);
+    }
+
+    /**
+     * The persistent state directory of {@code fanout aggregator} without {@code --state-dir}:
+     * {@code $FANOUT_HOME/state} when {@code FANOUT_HOME} is set (and not blank), else {@code .fanout/state} in the working directory. Kafka
+     * Streams keeps the stores in its {@code <applicationId>} subdirectory, so a restart finds them there and does not
+     * restore them from the changelogs.
+     *
+     * @param environment      the process environment ({@code System.getenv()})
+     * @param workingDirectory the directory relative paths are resolved against
+     */
+    public static Path defaultStateDir(Map<String, String> environment, Path workingDirectory) {
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(workingDirectory, "workingDirectory");
+        String home = environment.get(FANOUT_HOME);
+        Path base = home == null || home.isBlank() ? workingDirectory.resolve(DEFAULT_LOCAL_STATE_DIR)
+                : workingDirectory.resolve(home.strip()).resolve("state");
+        return base.toAbsolutePath().normalize();
     }
 
     /** {@code <topicPrefix>aggregator}, e.g. {@code fanout.aggregator}. */

@@ -1,5 +1,10 @@
 package dev.fanout.aggregator;
 
+import com.codahale.metrics.Timer;
+import dev.fanout.protocol.BatchStatus;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -24,6 +29,13 @@ public final class AggregatorMetrics {
     public static final String LATE_RESULTS = "aggregator.results.late";
     /** Batches decided (one per batch and revision). */
     public static final String BATCHES_DECIDED = "aggregator.batches.decided";
+    /**
+     * Batches whose decision became settled: every item accounted for (at the first decision, or by a later revision
+     * after an early decision).
+     */
+    public static final String BATCHES_SETTLED = "aggregator.batches.settled";
+    /** Records restored into the state stores from their changelogs (none when the state directory is up to date). */
+    public static final String RESTORED_RECORDS = "aggregator.restored.records";
     /** Records on the results or batches topic that were not valid envelopes, sent to the dead-letter topic. */
     public static final String POISON = "aggregator.poison";
     /** Cancel signals published for batches decided before all their items ran. */
@@ -35,11 +47,21 @@ public final class AggregatorMetrics {
     /** Items removed from the item store after their batch's retention period. */
     public static final String ITEMS_EXPIRED = "aggregator.items.expired";
 
+    /** First decisions by status: {@code aggregator.decisions.<status>}, e.g. {@code aggregator.decisions.failed}. */
+    public static final String DECISIONS = "aggregator.decisions";
+    /** From a batch's registration to its first decision. */
+    public static final String DECISION_LATENCY = "aggregator.decision.latency";
+
+    private final MetricRegistry registry;
+    private final Timer decisionLatency;
+    private final Map<BatchStatus, Meter> decisions = new ConcurrentHashMap<>();
     private final Meter results;
     private final Counter duplicates;
     private final Counter replays;
     private final Counter lateResults;
     private final Counter batchesDecided;
+    private final Counter batchesSettled;
+    private final Counter restoredRecords;
     private final Counter poison;
     private final Counter cancels;
     private final Counter chainEvents;
@@ -47,11 +69,15 @@ public final class AggregatorMetrics {
     private final Counter itemsExpired;
 
     private AggregatorMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.decisionLatency = registry.timer(DECISION_LATENCY);
         this.results = registry.meter(RESULTS);
         this.duplicates = registry.counter(DUPLICATES);
         this.replays = registry.counter(REPLAYS);
         this.lateResults = registry.counter(LATE_RESULTS);
         this.batchesDecided = registry.counter(BATCHES_DECIDED);
+        this.batchesSettled = registry.counter(BATCHES_SETTLED);
+        this.restoredRecords = registry.counter(RESTORED_RECORDS);
         this.poison = registry.counter(POISON);
         this.cancels = registry.counter(CANCELS);
         this.chainEvents = registry.counter(CHAIN_EVENTS);
@@ -62,6 +88,15 @@ public final class AggregatorMetrics {
     /** Registers (or finds) the aggregator's metrics in a registry. */
     public static AggregatorMetrics of(MetricRegistry registry) {
         return new AggregatorMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /** A batch got its first decision, {@code latency} after it was registered. */
+    public void decided(BatchStatus status, Duration latency) {
+        decisions.computeIfAbsent(status, key -> registry.meter(DECISIONS + "."
+                + key.name().toLowerCase(java.util.Locale.ROOT))).mark();
+        if (!latency.isNegative()) {
+            decisionLatency.update(latency);
+        }
     }
 
     public Meter results() {
@@ -82,6 +117,14 @@ public final class AggregatorMetrics {
 
     public Counter batchesDecided() {
         return batchesDecided;
+    }
+
+    public Counter batchesSettled() {
+        return batchesSettled;
+    }
+
+    public Counter restoredRecords() {
+        return restoredRecords;
     }
 
     public Counter poison() {

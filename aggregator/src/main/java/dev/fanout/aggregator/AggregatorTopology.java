@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The aggregator's Kafka Streams topology, built by a pure function. Two sources (batch definitions and item results,
  * raw bytes keyed by batchId: both topics have the same partitions, so one task sees a whole batch) feed one
- * processor with five persistent, changelogged stores; it writes decisions to the batch-results topic, cancel signals
+ * processor with six persistent, changelogged stores; it writes decisions to the batch-results topic, cancel signals
  * to the control topic, chained events to the topics the batches name, and invalid records to the dead-letter topic.
  *
  * <pre>{@code
@@ -41,6 +41,8 @@ public final class AggregatorTopology {
     public static final String DEADLINE_STORE = "aggregator-deadlines";
     /** Decided batches, ordered by the time their items expire. */
     public static final String EXPIRY_STORE = "aggregator-expiries";
+    /** Decided batches with a revision due (replays, settling), published at the next revision punctuation. */
+    public static final String REVISION_STORE = "aggregator-revisions";
 
     static final String BATCHES_SOURCE = "batches-source";
     static final String RESULTS_SOURCE = "results-source";
@@ -66,8 +68,8 @@ public final class AggregatorTopology {
     /** The topology for a configuration, reporting to {@code registry}, checking chaining topics with {@code chainTopics}. */
     public static Topology build(AggregatorConfig config, MetricRegistry registry, ChainTopics chainTopics) {
         Objects.requireNonNull(config, "config");
-        return build(config.kafka().topics(), config.punctuationInterval(), config.itemRetention(),
-                config.retentionChunk(), registry, chainTopics);
+        return build(config.kafka().topics(), config.punctuationInterval(), revisionInterval(config.commitInterval()),
+                config.itemRetention(), config.retentionChunk(), registry, chainTopics);
     }
 
     /**
@@ -81,26 +83,36 @@ public final class AggregatorTopology {
                 AggregatorConfig.DEFAULT_RETENTION_CHUNK, registry, ChainTopics.ASSUME_EXISTING);
     }
 
+    /** The topology with revisions published every {@link AggregatorConfig#DEFAULT_COMMIT_INTERVAL}. */
+    public static Topology build(Topics topics, Duration punctuationInterval, Duration itemRetention,
+            int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
+        return build(topics, punctuationInterval, AggregatorConfig.DEFAULT_COMMIT_INTERVAL, itemRetention,
+                retentionChunk, registry, chainTopics);
+    }
+
     /**
      * The topology.
      *
      * @param punctuationInterval how often undecided batches are checked against their total timeout, and expired
      *                            items removed (wall clock)
+     * @param revisionInterval    how often the revisions that came due are published, one per batch (wall clock;
+     *                            the commit interval, so that the results of one commit make one revision)
      * @param itemRetention       how long a decided batch's items are kept
      * @param retentionChunk      the most items removed per punctuation
      * @param registry            where the {@link AggregatorMetrics} are registered
      * @param chainTopics         makes sure a chaining target's topic exists before an event is sent there
      */
-    public static Topology build(Topics topics, Duration punctuationInterval, Duration itemRetention,
-            int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
+    public static Topology build(Topics topics, Duration punctuationInterval, Duration revisionInterval,
+            Duration itemRetention, int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+        Objects.requireNonNull(revisionInterval, "revisionInterval");
         Objects.requireNonNull(chainTopics, "chainTopics");
         AggregatorMetrics metrics = AggregatorMetrics.of(registry);
         AggregatorProcessor.Wiring wiring = new AggregatorProcessor.Wiring(
                 topics.batches().name(), topics.results().name(), BATCH_STORE, ITEM_STORE, ITEM_ID_STORE,
-                DEADLINE_STORE, EXPIRY_STORE, BATCH_RESULTS_SINK, DEAD_LETTER_SINK, CONTROL_SINK, CHAIN_SINK,
-                punctuationInterval, itemRetention, retentionChunk);
+                DEADLINE_STORE, EXPIRY_STORE, REVISION_STORE, BATCH_RESULTS_SINK, DEAD_LETTER_SINK, CONTROL_SINK,
+                CHAIN_SINK, punctuationInterval, revisionInterval, itemRetention, retentionChunk);
 
         Topology topology = new Topology();
         topology.addSource(BATCHES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
@@ -119,6 +131,8 @@ public final class AggregatorTopology {
                 Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REVISION_STORE),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
         topology.addSink(BATCH_RESULTS_SINK, topics.batchResults().name(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), new ByteArraySerializer(),
@@ -127,6 +141,11 @@ public final class AggregatorTopology {
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(CHAIN_SINK, chainTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return topology;
+    }
+
+    /** The commit interval as a punctuation interval (a commit interval of 0 publishes revisions every millisecond). */
+    static Duration revisionInterval(Duration commitInterval) {
+        return commitInterval.toMillis() < 1 ? Duration.ofMillis(1) : commitInterval;
     }
 
     /** Routes a chained event to the topic its {@code fanout.chain-topic} header names. */

@@ -7,6 +7,7 @@ import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -108,5 +109,19 @@ class AggregatorConfigTest {
         assertThat(properties)
                 .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:7071")
                 .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+    }
+
+    @Test
+    void theCommandLinesStateDirectoryIsUnderFanoutHomeWhenItIsSetElseUnderTheWorkingDirectory() {
+        Path work = Path.of("/srv/work");
+
+        assertThat(AggregatorConfig.defaultStateDir(Map.of("FANOUT_HOME", "/var/lib/fanout"), work))
+                .isEqualTo(Path.of("/var/lib/fanout/state"));
+        assertThat(AggregatorConfig.defaultStateDir(Map.of("FANOUT_HOME", "home"), work))
+                .as("a relative FANOUT_HOME is taken from the working directory")
+                .isEqualTo(Path.of("/srv/work/home/state"));
+        assertThat(AggregatorConfig.defaultStateDir(Map.of(), work)).isEqualTo(Path.of("/srv/work/.fanout/state"));
+        assertThat(AggregatorConfig.defaultStateDir(Map.of("FANOUT_HOME", " "), work))
+                .isEqualTo(Path.of("/srv/work/.fanout/state"));
     }
 }

@@ -58,11 +58,12 @@ class AggregatorRevisionIT {
                 records.send(topics.batches(), batchId, Envelopes.encode(Fixtures.sealed(batchId, 3, policy,
                         Instant.now())));
                 records.send(topics.results(), batchId, Envelopes.encode(Fixtures.success(batchId, 0)));
-                records.send(topics.results(), batchId, Envelopes.encode(Fixtures.failure(batchId, 1)));
                 records.send(topics.results(), batchId, Envelopes.encode(Fixtures.success(batchId, 2)));
+                records.send(topics.results(), batchId, Envelopes.encode(Fixtures.failure(batchId, 1)));
 
                 BatchResult first = decisions(records.awaitRecords(batchResults, found -> !found.isEmpty())).get(0);
                 assertThat(first.revision()).isEqualTo(1);
+                assertThat(first.settled()).as("decided with every item counted").isTrue();
                 assertThat(first.status()).isEqualTo(BatchStatus.FAILED);
                 assertThat(first.failed()).isEqualTo(1);
                 assertThat(first.deadLettered()).isEqualTo(1);

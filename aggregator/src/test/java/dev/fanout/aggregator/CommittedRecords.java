@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,6 +44,20 @@ final class CommittedRecords implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic.name(), key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not write to " + topic, e);
+        }
+    }
+
+    /** Writes records in one burst (no wait between them) and waits until every one is acknowledged. */
+    void sendAll(TopicDescriptor<?> topic, String key, List<byte[]> values) {
+        List<Future<?>> sent = new ArrayList<>();
+        values.forEach(value -> sent.add(producer.send(new ProducerRecord<>(topic.name(), key, value))));
+        producer.flush();
+        for (Future<?> ack : sent) {
+            try {
+                ack.get();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not write to " + topic, e);
+            }
         }
     }
 

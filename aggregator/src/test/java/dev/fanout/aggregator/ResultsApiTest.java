@@ -1,5 +1,7 @@
 package dev.fanout.aggregator;
 
+import dev.fanout.ops.ServiceMetrics;
+import com.codahale.metrics.MetricRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,7 +82,7 @@ class ResultsApiTest {
             public List<Location> everywhere() {
                 return List.of(where.apply(null));
             }
-        }, "t.");
+        }, "t.", FakeProbe.ready(0), ServiceMetrics.of(new MetricRegistry()));
         return server;
     }
 

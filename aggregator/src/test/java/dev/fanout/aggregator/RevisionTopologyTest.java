@@ -2,14 +2,12 @@ package dev.fanout.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.aggregator.internal.BatchState;
 import dev.fanout.aggregator.internal.ItemOutcome;
 import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.BatchResult.ErrorCount;
 import dev.fanout.protocol.BatchStatus;
-import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ChainTarget;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
@@ -17,10 +15,8 @@ import dev.fanout.protocol.ItemError;
 import dev.fanout.protocol.ItemKey;
 import dev.fanout.protocol.ItemStatus;
 import dev.fanout.protocol.PartialFailurePolicy;
-import dev.fanout.protocol.ResultsApi.ItemView;
 import dev.fanout.protocol.Strategy;
 import dev.fanout.protocol.TotalTimeoutAction;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +68,7 @@ class RevisionTopologyTest {
         assertThat(first.deadLettered()).isEqualTo(1);
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.status()).isEqualTo(BatchStatus.SUCCEEDED);
@@ -83,7 +80,10 @@ class RevisionTopologyTest {
         assertThat(revised.successRate()).isEqualTo(1.0);
         assertThat(revised.errors()).isEmpty();
         assertThat(revised.reason()).isEqualTo("revision 2 after dead-letter replays");
-        assertThat(revised.decidedAt()).isEqualTo(NOW);
+        assertThat(revised.decidedAt()).as("made by the revision punctuation").isEqualTo(
+                NOW.plus(AggregatorConfig.DEFAULT_COMMIT_INTERVAL));
+        assertThat(first.settled()).as("every item had a result").isTrue();
+        assertThat(revised.settled()).isTrue();
         assertThat(h.decisions.isEmpty()).isTrue();
         assertThat(item("b", 1).status()).isEqualTo(ItemStatus.SUCCEEDED);
         assertThat(item("b", 1).replayOf()).isEqualTo("t.dlq/0/7");
@@ -101,12 +101,14 @@ class RevisionTopologyTest {
         h.define(Fixtures.sealed("b", 2, HALF, CREATED));
         h.report(Fixtures.success("b", 0), Fixtures.failure("b", 1));
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
         assertThat(h.decisions.readValuesToList()).extracting(BatchResult::revision).containsExactly(1, 2);
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 8));
         h.report(Fixtures.replayed(Fixtures.failure("b", 1), 9));
         h.report(Fixtures.replayed(Fixtures.success("b", 0), 3));
+        h.commit();
 
         assertThat(h.decisions.isEmpty()).isTrue();
         BatchState state = h.batchStore().get("b");
@@ -128,6 +130,7 @@ class RevisionTopologyTest {
 
         h.report(Fixtures.replayed(Fixtures.unsuccessful("b", 1, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT,
                 new ItemError("java.util.concurrent.TimeoutException", "still slow"), 30, CREATED, true), 7));
+        h.commit();
 
         assertThat(h.decisions.isEmpty()).isTrue();
         ItemOutcome outcome = item("b", 1);
@@ -146,6 +149,7 @@ class RevisionTopologyTest {
         assertThat(counter(AggregatorMetrics.REPLAYS)).isZero();
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 8));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.revision()).isEqualTo(2);
@@ -200,6 +204,7 @@ class RevisionTopologyTest {
 
         h.report(Fixtures.replayed(Fixtures.success("b", 5), 7));
         h.report(Fixtures.replayed(Fixtures.success("unknown", 0), 8));
+        h.commit();
 
         assertThat(h.decisions.isEmpty()).isTrue();
         assertThat(item("b", 5)).isNull();
@@ -220,6 +225,7 @@ class RevisionTopologyTest {
         assertThat(h.batchStore().get("old").itemsRemoved()).isTrue();
 
         h.report(Fixtures.replayed(Fixtures.success("old", 1), 7));
+        h.commit();
 
         assertThat(h.decisions.isEmpty()).isTrue();
         assertThat(item("old", 1)).isNull();
@@ -238,10 +244,12 @@ class RevisionTopologyTest {
         assertThat(h.topic("alerts").readRecordsToList()).hasSize(1);
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
         assertThat(h.decisions.readValue().status()).as("still a failure left").isEqualTo(BatchStatus.FAILED);
         assertThat(h.topic("alerts").isEmpty()).as("onError already fired for this batch").isTrue();
 
         h.report(Fixtures.replayed(Fixtures.success("b", 2), 8));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.status()).isEqualTo(BatchStatus.SUCCEEDED);
@@ -264,6 +272,7 @@ class RevisionTopologyTest {
         assertThat(h.topic("next-step").readRecordsToList()).hasSize(1);
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
 
         assertThat(h.decisions.readValue().status()).isEqualTo(BatchStatus.SUCCEEDED);
         assertThat(h.topic("next-step").isEmpty()).isTrue();
@@ -283,6 +292,7 @@ class RevisionTopologyTest {
                 false));
 
         h.report(Fixtures.replayed(Fixtures.success("ff", 0), 7));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.revision()).isEqualTo(2);
@@ -291,6 +301,7 @@ class RevisionTopologyTest {
         assertThat(revised.failed()).isEqualTo(2);
         assertThat(revised.cancelled()).isEqualTo(2);
         assertThat(revised.reason()).isEqualTo("fail_fast: item 1 failed; revision 2 after dead-letter replays");
+        assertThat(revised.settled()).as("the cancelled items and the replay in one revision").isTrue();
         assertThat(h.control.isEmpty()).isTrue();
         assertThat(counter(AggregatorMetrics.CANCELS)).isEqualTo(1);
     }
@@ -304,16 +315,20 @@ class RevisionTopologyTest {
                 + " reached");
 
         h.report(Fixtures.replayed(Fixtures.success("b", 0), 7));
+        h.commit();
         h.report(Fixtures.success("b", 1));
+        h.commit();
         assertThat(h.decisions.isEmpty()).isTrue();
         assertThat(h.batchStore().get("b").revisionDue()).isTrue();
 
         h.report(Fixtures.success("b", 2));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.revision()).isEqualTo(2);
         assertThat(revised.status()).isEqualTo(BatchStatus.SUCCEEDED);
         assertThat(revised.succeeded()).isEqualTo(3);
+        assertThat(revised.settled()).isTrue();
         assertThat(h.batchStore().get("b").revisionDue()).isFalse();
         assertThat(h.decisions.isEmpty()).isTrue();
     }
@@ -326,6 +341,7 @@ class RevisionTopologyTest {
         h.report(Fixtures.failure("b", 0));
         assertThat(h.decisions.readValue().status()).isEqualTo(BatchStatus.FAILED);
         h.report(Fixtures.replayed(Fixtures.success("b", 0), 7));
+        h.commit();
         assertThat(h.decisions.isEmpty()).isTrue();
 
         h.driver.advanceWallClockTime(Duration.ofSeconds(31));
@@ -341,7 +357,7 @@ class RevisionTopologyTest {
     }
 
     @Test
-    void aReplayAfterTheTotalTimeoutRevisesWithTheTimeoutsVerdictAtOnce() {
+    void aReplayAfterTheTotalTimeoutRevisesWithTheTimeoutsVerdictAtTheNextCommit() {
         start();
         h.define(Fixtures.sealed("b", 3, new BatchPolicy(Strategy.BEST_EFFORT, 0.0, PartialFailurePolicy.CONTINUE,
                 Duration.ofSeconds(30), TotalTimeoutAction.FAIL), NOW));
@@ -350,6 +366,7 @@ class RevisionTopologyTest {
         assertThat(h.decisions.readValue().status()).isEqualTo(BatchStatus.FAILED);
 
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
 
         BatchResult revised = h.decisions.readValue();
         assertThat(revised.revision()).isEqualTo(2);
@@ -366,6 +383,7 @@ class RevisionTopologyTest {
         h.report(Fixtures.success("b", 0), Fixtures.failure("b", 1));
         h.driver.advanceWallClockTime(Duration.ofMinutes(5));
         h.report(Fixtures.replayed(Fixtures.success("b", 1), 7));
+        h.commit();
         assertThat(h.decisions.readValuesToList()).extracting(BatchResult::revision).containsExactly(1, 2);
 
         h.driver.advanceWallClockTime(Duration.ofMinutes(6));
@@ -374,82 +392,5 @@ class RevisionTopologyTest {
 
         h.driver.advanceWallClockTime(Duration.ofMinutes(5));
         assertThat(h.batchStore().get("b").itemsRemoved()).isTrue();
-    }
-
-    @Test
-    void aLateSupplementAttachesItsOutputOrErrorToTheTimedOutItemWithoutChangingCountsOrDecisions()
-            throws IOException {
-        start();
-        h.define(Fixtures.sealed("b", 3, HALF, CREATED));
-        h.report(Fixtures.timedOut("b", 0), Fixtures.timedOut("b", 1), Fixtures.success("b", 2));
-        BatchResult decision = h.decisions.readValue();
-        assertThat(decision.timedOut()).isEqualTo(2);
-
-        h.report(Fixtures.late("b", 0, JsonNodeFactory.instance.objectNode().put("answer", 42), null));
-        h.report(Fixtures.late("b", 1, null, new ItemError("java.io.IOException", "gave up late")));
-        h.report(Fixtures.late("b", 1, null, new ItemError("java.io.IOException", "gave up late")));
-
-        assertThat(h.decisions.isEmpty()).isTrue();
-        ItemOutcome first = item("b", 0);
-        assertThat(first.status()).isEqualTo(ItemStatus.TIMED_OUT);
-        assertThat(first.errorType()).isEqualTo("java.util.concurrent.TimeoutException");
-        assertThat(first.output()).isNull();
-        assertThat(first.lateOutput().toString()).isEqualTo("{\"answer\":42}");
-        assertThat(first.lateError()).isNull();
-        assertThat(item("b", 1).lateError()).isEqualTo(new ItemError("java.io.IOException", "gave up late"));
-        assertThat(item("b", 1).lateOutput()).isNull();
-        BatchState state = h.batchStore().get("b");
-        assertThat(state.timedOut()).isEqualTo(2);
-        assertThat(state.tally().finished()).isEqualTo(3);
-        assertThat(state.decision()).isEqualTo(decision);
-        assertThat(counter(AggregatorMetrics.LATE_RESULTS)).isEqualTo(3);
-        assertThat(counter(AggregatorMetrics.DUPLICATES)).isZero();
-        ItemView view = h.queries().item("b", "item-0").orElseThrow();
-        assertThat(view.lateOutput().toString()).isEqualTo("{\"answer\":42}");
-        assertThat(view.output()).isNull();
-        String json = Envelopes.mapper().writeValueAsString(view);
-        assertThat(json).contains("\"lateOutput\":{\"answer\":42}").doesNotContain("lateError");
-        assertThat(Envelopes.mapper().readValue(json, ItemView.class)).as("read back strictly, as ResultsClient does")
-                .isEqualTo(view);
-        assertThat(h.queries().item("b", "item-1").orElseThrow().lateError())
-                .isEqualTo(new ItemError("java.io.IOException", "gave up late"));
-    }
-
-    @Test
-    void aLateSupplementOfAnItemNeverSeenIsCountedOnceAsItsTimedOutResult() {
-        start();
-        h.define(Fixtures.sealed("b", 2, BatchPolicy.of(Strategy.BEST_EFFORT, 0.0, PartialFailurePolicy.CONTINUE),
-                CREATED));
-        h.report(Fixtures.late("b", 0, JsonNodeFactory.instance.textNode("finally"), null));
-        h.report(Fixtures.timedOut("b", 0));
-        h.report(Fixtures.success("b", 1));
-
-        BatchResult decision = h.decisions.readValue();
-        assertThat(decision.status()).isEqualTo(BatchStatus.SUCCEEDED_WITH_FAILURES);
-        assertThat(decision.timedOut()).isEqualTo(1);
-        assertThat(decision.failed()).isEqualTo(1);
-        assertThat(decision.errors()).containsExactly(new ErrorCount("TIMEOUT", 1, ""));
-        ItemOutcome outcome = item("b", 0);
-        assertThat(outcome.status()).isEqualTo(ItemStatus.TIMED_OUT);
-        assertThat(outcome.reason()).isEqualTo(FailureReason.TIMEOUT);
-        assertThat(outcome.output()).isNull();
-        assertThat(outcome.lateOutput().asText()).isEqualTo("finally");
-        assertThat(counter(AggregatorMetrics.DUPLICATES)).isEqualTo(1);
-    }
-
-    @Test
-    void aLateOutputThatWouldMakeTheStoredItemTooLargeIsNotKept() {
-        start();
-        h.define(Fixtures.sealed("b", 1, HALF, CREATED));
-        h.report(Fixtures.unsuccessful("b", 0, ItemStatus.TIMED_OUT, FailureReason.TIMEOUT,
-                new ItemError("java.util.concurrent.TimeoutException", "t".repeat(ItemError.MAX_MESSAGE_CHARS)), 1000,
-                CREATED, false));
-
-        h.report(Fixtures.late("b", 0, JsonNodeFactory.instance.textNode("z".repeat(999_000)), null));
-
-        ItemOutcome outcome = item("b", 0);
-        assertThat(outcome.lateOutput()).isNull();
-        assertThat(outcome.errorMessage()).hasSize(ItemError.MAX_MESSAGE_CHARS);
-        assertThat(counter(AggregatorMetrics.LATE_RESULTS)).isEqualTo(1);
     }
 }

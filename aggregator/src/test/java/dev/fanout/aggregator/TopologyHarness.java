@@ -66,6 +66,18 @@ final class TopologyHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the wall clock on by one commit interval, so the revision punctuation publishes the revisions that came
+     * due (one per batch).
+     */
+    void commit() {
+        driver.advanceWallClockTime(AggregatorConfig.DEFAULT_COMMIT_INTERVAL);
+    }
+
+    KeyValueStore<String, Long> revisionStore() {
+        return driver.getKeyValueStore(AggregatorTopology.REVISION_STORE);
+    }
+
     TestOutputTopic<String, byte[]> topic(String name) {
         return driver.createOutputTopic(name, new StringDeserializer(), new ByteArrayDeserializer());
     }

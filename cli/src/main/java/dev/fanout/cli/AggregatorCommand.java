@@ -1,22 +1,29 @@
 package dev.fanout.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
 import dev.fanout.config.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code fanout aggregator}: the Kafka Streams fan-in and its results API, until SIGTERM or Ctrl-C. */
+/**
+ * {@code fanout aggregator}: the Kafka Streams fan-in and its results API, until SIGTERM or Ctrl-C (exit 0), or until
+ * Kafka Streams stops by itself because its stream threads died (exit 1).
+ */
 @Command(name = "aggregator", mixinStandardHelpOptions = true,
         description = "Run the aggregator: fans item results back in per batch, publishes each batch's decision,"
-                + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items).")
+                + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items) with /healthz and"
+                + " /readyz. Exits 1 if Kafka Streams stops by itself (its stream threads died).")
 final class AggregatorCommand implements Callable<Integer> {
 
     @Mixin
@@ -27,12 +34,15 @@ final class AggregatorCommand implements Callable<Integer> {
     String applicationId;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where state stores live (default: a temporary directory removed on exit).")
+            description = "Where the state stores live, in DIR/<application id>; kept across restarts, so a restart"
+                    + " does not restore them from the changelogs (default: $" + AggregatorConfig.FANOUT_HOME
+                    + "/state when " + AggregatorConfig.FANOUT_HOME + " is set, else .fanout/state in the working"
+                    + " directory). A second instance on the same machine needs its own.")
     Path stateDir;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Port of the results API: 0 for a free one, -1 for none (default: "
-                    + AggregatorConfig.DEFAULT_HTTP_PORT + "; a free one if it is taken).")
+            description = "Port of the results API and of /healthz and /readyz: 0 for a free one, -1 for none"
+                    + " (default: " + AggregatorConfig.DEFAULT_HTTP_PORT + "; a free one if it is taken).")
     Integer httpPort;
 
     @Option(names = "--http-host", paramLabel = "HOST",
@@ -52,22 +62,54 @@ final class AggregatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AggregatorConfig defaults = AggregatorConfig.of(kafka.settings());
+        Path state = stateDir != null ? stateDir
+                : AggregatorConfig.defaultStateDir(System.getenv(), Path.of("").toAbsolutePath());
         AggregatorConfig config = new AggregatorConfig(defaults.kafka(),
-                applicationId == null ? defaults.applicationId() : applicationId, stateDir,
+                applicationId == null ? defaults.applicationId() : applicationId, state,
                 defaults.punctuationInterval(), defaults.commitInterval(), defaults.streamThreads(), standbyReplicas,
                 httpHost, httpPort,
                 itemRetention == null ? null : Durations.parse(itemRetention, "--item-retention"), null);
-        Aggregator aggregator = Aggregator.start(config, new MetricRegistry());
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            aggregator.close();
-            closed.countDown();
-        }, "fanout-aggregator-shutdown"));
-        aggregator.awaitRunning(Duration.ofMinutes(5));
-        System.out.println("aggregator " + config.applicationId() + " running on " + config.kafka().bootstrapServers()
-                + "; results API " + aggregator.resultsApi().map(URI::toString).map(url -> "at " + url).orElse("off")
-                + "; Ctrl-C stops it.");
-        closed.await();
-        return 0;
+        MetricRegistry metrics = new MetricRegistry();
+        ServiceMetrics.jmx(metrics); // for the life of the process
+        Aggregator aggregator = Aggregator.start(config, metrics);
+        Thread shutdown = new Thread(aggregator::close, "fanout-aggregator-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        try {
+            aggregator.awaitRunning(Duration.ofMinutes(5));
+            System.out.println("aggregator " + config.applicationId() + " running on "
+                    + config.kafka().bootstrapServers() + "; state in " + state.resolve(config.applicationId())
+                    + "; results API " + aggregator.resultsApi().map(URI::toString).map(url -> "at " + url)
+                            .orElse("off") + "; Ctrl-C stops it.");
+        } catch (IllegalStateException notRunning) {
+            KafkaStreams.State now = aggregator.state();
+            boolean closing = now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.NOT_RUNNING;
+            if (aggregator.failure().isEmpty() && !closing) {
+                return stop(aggregator, shutdown, notRunning.getMessage()); // not running within the wait
+            }
+        }
+        while (aggregator.isRunning()) {
+            try {
+                aggregator.awaitStopped(Duration.ofDays(1));
+            } catch (TimeoutException stillRunning) {
+                // keep waiting
+            }
+        }
+        Optional<Throwable> failure = aggregator.failure();
+        if (failure.isPresent()) {
+            return stop(aggregator, shutdown, failure.get().getMessage());
+        }
+        return 0; // closed by the shutdown hook (SIGTERM, Ctrl-C)
+    }
+
+    /** Stops an aggregator that failed: says why on stderr, closes it and returns exit code 1. */
+    private static int stop(Aggregator aggregator, Thread shutdown, String why) {
+        System.err.println("fanout: " + why);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook closes it
+        }
+        aggregator.close();
+        return 1;
     }
 }

@@ -1,7 +1,9 @@
 package dev.fanout.cli;
 
 import dev.fanout.ops.Check;
+import com.codahale.metrics.MetricRegistry;
 import dev.fanout.ops.ServiceEndpoints;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.broker.BrokerConfig;
 import dev.fanout.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
@@ -36,16 +38,24 @@ final class BrokerCommand implements Callable<Integer> {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config);
                 ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
                         : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, () -> alive(broker),
-                                Check::ok)) {
+                                Check::ok, ServiceMetrics.of(gauges(broker)))) {
             System.out.println("Kafka " + EmbeddedKafkaBroker.kafkaVersion() + " broker (KRaft) ready at "
                     + broker.bootstrapServers() + "; data in " + broker.dataDirectory()
-                    + (endpoints == null ? "" : "; health at " + endpoints.url() + "/healthz and /readyz")
+                    + (endpoints == null ? "" : "; health at " + endpoints.url() + "/healthz and /readyz, metrics at " + endpoints.url()
+                    + "/metrics")
                     + ". Ctrl-C stops it.");
             System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers());
             int code = broker.awaitExit();
             System.err.println("fanout: the broker exited with code " + code);
             return code == 0 ? 0 : 1;
         }
+    }
+
+    /** {@code fanout_broker_up}: 1 while the broker's JVM runs. */
+    private static MetricRegistry gauges(EmbeddedKafkaBroker broker) {
+        MetricRegistry registry = new MetricRegistry();
+        registry.gauge("broker.up", () -> () -> broker.isRunning() ? 1 : 0);
+        return registry;
     }
 
     /** Alive while the broker's JVM runs (it is ready once started: start returns when it answers). */

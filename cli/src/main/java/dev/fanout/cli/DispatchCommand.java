@@ -12,6 +12,9 @@ import dev.fanout.dispatcher.DispatchRefusedException;
 import dev.fanout.dispatcher.DispatchResult;
 import dev.fanout.dispatcher.Dispatcher;
 import dev.fanout.dispatcher.HandlerResolver;
+import dev.fanout.ops.Check;
+import dev.fanout.ops.ServiceEndpoints;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.dispatcher.InlineItems;
 import dev.fanout.dispatcher.InvalidItemPolicy;
 import dev.fanout.dispatcher.ItemSource;
@@ -76,6 +79,10 @@ final class DispatchCommand implements Callable<Integer> {
             + " a worker).")
     boolean requireHandlers;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "-1", description = "Serve /metrics,"
+            + " /healthz and /readyz on 127.0.0.1 while the dispatch runs (0: a free port; default: none).")
+    int httpPort;
+
     @Option(names = "--wait", description = "Wait for the batch's decision; exit 0 only if it succeeded.")
     boolean await;
 
@@ -103,7 +110,14 @@ final class DispatchCommand implements Callable<Integer> {
         KafkaSettings settings = kafka.settings();
         HandlerResolver handlers = HandlerResolver.registry(settings, InstantSource.system(), requireHandlers,
                 warning -> System.err.println("fanout: warning: " + warning));
-        try (Dispatcher dispatcher = new Dispatcher(settings, handlers, new MetricRegistry(), InstantSource.system())) {
+        MetricRegistry metrics = new MetricRegistry();
+        try (ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
+                        : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, Check::ok, Check::ok,
+                                ServiceMetrics.of(metrics));
+                Dispatcher dispatcher = new Dispatcher(settings, handlers, metrics, InstantSource.system())) {
+            if (endpoints != null) {
+                System.err.println("fanout: metrics at " + endpoints.url() + "/metrics while the dispatch runs");
+            }
             ItemSource source = checkedSource(dispatcher, spec, file, options.onInvalidItem(), out);
             try (BatchHandle handle = dispatcher.dispatch(spec, source, options)) {
                 DispatchResult published;

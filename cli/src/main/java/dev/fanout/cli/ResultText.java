@@ -16,6 +16,11 @@ final class ResultText {
         text.append(String.format(Locale.ROOT, "  total %d, succeeded %d, failed %d (timed out %d, cancelled %d),"
                         + " dead-lettered %d, success rate %.2f%%%n", result.total(), result.succeeded(), result.failed(),
                 result.timedOut(), result.cancelled(), result.deadLettered(), result.successRate() * 100));
+        if (!result.settled()) {
+            text.append(String.format(Locale.ROOT, "  not settled: decided with %d of %d items accounted for; the"
+                    + " rest are still counted, and a settled revision follows once the sealed batch has them all%n",
+                    result.finished(), result.total()));
+        }
         text.append(String.format(Locale.ROOT, "  wall %d ms, item time %d ms, speed-up %.1fx,"
                         + " item latency p50 %d ms, p95 %d ms, p99 %d ms", result.wallMs(), result.sumItemMs(),
                 result.speedup(), result.latencyP50Ms(), result.latencyP95Ms(), result.latencyP99Ms()));

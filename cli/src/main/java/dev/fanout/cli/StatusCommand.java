@@ -109,6 +109,11 @@ final class StatusCommand implements Callable<Integer> {
         if (view.decided()) {
             System.out.println(view.decision() != null ? ResultText.describe(view.decision())
                     : "batch " + view.batchId() + ": " + view.status());
+            if (view.decision() != null && !view.decision().settled()) {
+                System.out.printf(Locale.ROOT, "  so far: %d of %s items accounted for (%d succeeded, %d failed, %d"
+                        + " cancelled)%n", view.finished(), view.total() == null ? "?" : view.total(),
+                        view.succeeded(), view.failed(), view.cancelled());
+            }
             if (printJson) {
                 System.out.println(Json.line(view.decision() != null ? view.decision() : view));
             }

@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.fanout.handler.HandlerCatalog;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.worker.Worker;
 import dev.fanout.worker.WorkerConfig;
 import dev.fanout.worker.WorkerConfigLoader;
@@ -61,16 +62,20 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig config = WorkerConfigLoader.load(kafka.settings(), configFile, System.getenv(), flags());
         CountDownLatch stopped = new CountDownLatch(1);
-        Worker worker = Worker.start(config, HandlerCatalog.load(), new MetricRegistry(), InstantSource.system(),
+        MetricRegistry metrics = new MetricRegistry();
+        AutoCloseable jmx = ServiceMetrics.jmx(metrics);
+        Worker worker = Worker.start(config, HandlerCatalog.load(), metrics, InstantSource.system(),
                 partitions -> System.out.println("worker " + config.workerId() + " owns " + partitions.size()
                         + " partitions: " + new TreeSet<>(partitions.stream().map(Object::toString).toList())));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
+            closeQuietly(jmx);
             stopped.countDown();
         }, "fanout-worker-shutdown"));
         System.out.println("worker " + config.workerId() + " running (group " + config.groupId() + ", concurrency "
                 + config.concurrency() + ", handlers " + String.join(", ", worker.handlerNames()) + ")"
-                + worker.endpoint().map(url -> "; health at " + url + "/healthz and /readyz").orElse("")
+                + worker.endpoint().map(url -> "; health at " + url + "/healthz and /readyz, metrics at " + url + "/metrics")
+                        .orElse("")
                 + "; Ctrl-C drains and stops it.");
         while (worker.isRunning()) {
             try {
@@ -85,6 +90,14 @@ final class WorkerCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
     }
 
     private Map<String, String> flags() {

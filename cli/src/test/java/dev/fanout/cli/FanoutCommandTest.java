@@ -23,6 +23,16 @@ class FanoutCommandTest {
     }
 
     @Test
+    void theAggregatorsHelpSaysWhereItKeepsItsStateAndThatItServesHealth() {
+        CommandOutput output = CommandOutput.run("aggregator", "--help");
+
+        String help = output.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("$FANOUT_HOME/state when FANOUT_HOME is set, else .fanout/state in the working"
+                + " directory").contains("DIR/<application id>").contains("/healthz and /readyz")
+                .contains("Exits 1 if Kafka Streams stops by itself");
+    }
+
+    @Test
     void anInvalidBatchFileIsRefusedBeforeKafkaIsContacted() throws Exception {
         Path batch = dir.resolve("batch.yaml");
         Files.writeString(batch, "handler: echo\npolicy: {minSuccessRate: -0.5}\nitems: [1]\n");

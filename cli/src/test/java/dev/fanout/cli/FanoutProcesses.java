@@ -85,6 +85,15 @@ final class FanoutProcesses implements AutoCloseable {
         }
     }
 
+    /** Watches a process started elsewhere (a Prometheus server, say): killed at the end like the others. */
+    Service adopt(String name, Process process, Path log) {
+        Service service = new Service(name, process, log);
+        synchronized (services) {
+            services.add(service);
+        }
+        return service;
+    }
+
     /** Runs a command to its end and returns its exit code and output (stdout and stderr together). */
     Finished run(Duration timeout, String... args) {
         return run(timeout, Map.of(), args);

@@ -5,6 +5,7 @@ import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.ops.Check;
 import dev.fanout.ops.ServiceEndpoints;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.WorkerStatus;
 import dev.fanout.worker.internal.Heartbeat;
@@ -92,6 +93,7 @@ public final class Worker implements AutoCloseable {
     private final InstantSource clock;
     private final Instant startedAt;
     private final Heartbeat heartbeat;
+    private final ServiceMetrics serviceMetrics;
     private ServiceEndpoints endpoints;
     private SlotUsage.Reading lastReading;
     private volatile boolean assigned;
@@ -123,7 +125,10 @@ public final class Worker implements AutoCloseable {
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));
-        this.loop = new PollLoop(consumer(config), lanes, config.lanePolicy().weighted(), deferredTopics,
+        KafkaConsumer<String, byte[]> consumer = consumer(config);
+        this.serviceMetrics = ServiceMetrics.of(registry).withKafkaClient("consumer", consumer::metrics)
+                .withKafkaClient("producer", publisher::kafkaMetrics);
+        this.loop = new PollLoop(consumer, lanes, config.lanePolicy().weighted(), deferredTopics,
                 new DeferralGate(deferred, signals, clock), waits, scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment));
@@ -131,6 +136,8 @@ public final class Worker implements AutoCloseable {
         this.lastReading = metrics.slots().read();
         this.heartbeat = new Heartbeat(config.kafka(), config.workerId(), config.heartbeatInterval(), this::status);
         registry.gauge(metrics.name("in-flight"), () -> loop::unfinished);
+        registry.gauge(metrics.name("slots.running"), () -> metrics.slots()::running);
+        registry.gauge(metrics.name("slots.busy-seconds"), () -> () -> metrics.slots().read().busyNanos() / 1e9);
         registry.gauge(metrics.name("concurrency.limit"),
                 () -> () -> bulkhead.getMetrics().getMaxAllowedConcurrentCalls());
     }
@@ -162,7 +169,7 @@ public final class Worker implements AutoCloseable {
         if (config.httpPort() != ServiceEndpoints.DISABLED) {
             try {
                 worker.endpoints = ServiceEndpoints.start(config.httpHost(), config.httpPort(), worker::liveness,
-                        worker::readiness);
+                        worker::readiness, worker.serviceMetrics);
             } catch (RuntimeException e) {
                 worker.signals.close();
                 throw new ConfigException("worker." + WorkerConfig.HTTP_PORT + ": " + e.getMessage(), e);
@@ -300,6 +307,7 @@ public final class Worker implements AutoCloseable {
         if (endpoints != null) {
             endpoints.close();
         }
+        serviceMetrics.close();
         log.info("worker {} stopped", config.workerId());
     }
 

@@ -1,6 +1,10 @@
 package dev.fanout.worker;
 
+import dev.fanout.ops.MetricNames;
+import dev.fanout.protocol.FailureReason;
 import dev.fanout.worker.internal.SlotUsage;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -9,7 +13,9 @@ import java.util.Objects;
 import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 
 /**
- * A worker's Dropwizard metrics, named {@code worker.<workerId>.<metric>} so several workers can share one registry.
+ * A worker's Dropwizard metrics, named {@code worker.<workerId>.<metric>} so several workers can share one registry;
+ * per-handler and per-reason metrics add their label as a name segment ({@code worker.w1.handler.users.failed.timeout}),
+ * as {@link MetricNames} maps them to Prometheus labels.
  */
 public final class WorkerMetrics {
 
@@ -28,9 +34,13 @@ public final class WorkerMetrics {
     private final Counter outputInvalid;
     private final Timer latency;
     private final SlotUsage slots = SlotUsage.system();
+    private final MetricRegistry registry;
+    private final Map<String, Meter> handlerMeters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> handlerTimers = new ConcurrentHashMap<>();
+    private final Map<FailureReason, Counter> deadLettersByReason = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
-        Objects.requireNonNull(registry, "registry");
+        this.registry = Objects.requireNonNull(registry, "registry");
         this.prefix = MetricRegistry.name("worker", workerId);
         this.started = registry.meter(name("items.started"));
         this.succeeded = registry.meter(name("items.succeeded"));
@@ -116,5 +126,31 @@ public final class WorkerMetrics {
 
     public Timer latency() {
         return latency;
+    }
+
+    /** An item of {@code handler} succeeded (also counted in {@link #succeeded()} by the caller). */
+    public void handlerSucceeded(String handler) {
+        handlerMeters.computeIfAbsent(handler + "|ok", key -> registry.meter(name("handler."
+                + MetricNames.segment(handler) + ".succeeded"))).mark();
+    }
+
+    /** An item of {@code handler} ended in failure for {@code reason}. */
+    public void handlerFailed(String handler, FailureReason reason) {
+        handlerMeters.computeIfAbsent(handler + "|" + reason, key -> registry.meter(name("handler."
+                + MetricNames.segment(handler) + ".failed." + MetricNames.labelValue(reason.name())))).mark();
+    }
+
+    /** The time one attempt of {@code handler} ran. */
+    public Timer handlerLatency(String handler) {
+        return handlerTimers.computeIfAbsent(handler, key -> registry.timer(name("handler."
+                + MetricNames.segment(handler) + ".latency"),
+                () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
+    }
+
+    /** A dead letter was published for {@code reason} (also counted in {@link #deadLetters()}). */
+    public void deadLettered(FailureReason reason) {
+        deadLetters.inc();
+        deadLettersByReason.computeIfAbsent(reason, key -> registry.counter(name("dead-letters."
+                + MetricNames.labelValue(reason.name())))).inc();
     }
 }

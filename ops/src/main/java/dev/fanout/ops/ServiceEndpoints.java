@@ -16,13 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoints every long-running service serves (worker, broker command; the aggregator serves the same two on
- * its results API), in the conventions Kubernetes probes expect:
+ * The HTTP endpoints every long-running service serves (worker, broker command, dispatcher; the aggregator serves the
+ * same on its results API), in the conventions Kubernetes probes and Prometheus expect:
  * <ul>
  *   <li>{@code GET /healthz}: alive. 200 {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN","reason":...}} when
  *       the process can no longer do its job and should be restarted;</li>
  *   <li>{@code GET /readyz}: ready for work. 200 {@code {"status":"READY"}}, or 503
- *       {@code {"status":"NOT_READY","reason":...}} while starting (not yet assigned, not caught up).</li>
+ *       {@code {"status":"NOT_READY","reason":...}} while starting (not yet assigned, not caught up);</li>
+ *   <li>{@code GET /metrics}: the service's {@link ServiceMetrics} in the Prometheus text format, when it has them.</li>
  * </ul>
  * It binds {@code 127.0.0.1} unless told otherwise; the port may be 0 for a free one.
  */
@@ -53,6 +54,17 @@ public final class ServiceEndpoints implements AutoCloseable {
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public static ServiceEndpoints start(String host, int port, Supplier<Check> liveness, Supplier<Check> readiness) {
+        return start(host, port, liveness, readiness, null);
+    }
+
+    /**
+     * Starts serving the health endpoints and, when {@code metrics} is given, {@code GET /metrics} in the Prometheus
+     * text format.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    public static ServiceEndpoints start(String host, int port, Supplier<Check> liveness, Supplier<Check> readiness,
+            ServiceMetrics metrics) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(liveness, "liveness");
         Objects.requireNonNull(readiness, "readiness");
@@ -77,8 +89,11 @@ public final class ServiceEndpoints implements AutoCloseable {
             Check alive = liveness.get();
             answer(exchange, alive.and(readiness.get()), "READY", "NOT_READY");
         });
-        server.createContext("/", exchange -> reply(exchange, 404,
-                "{\"error\":\"not found; this service serves /healthz and /readyz\"}"));
+        if (metrics != null) {
+            server.createContext("/metrics", metrics.httpHandler());
+        }
+        server.createContext("/", exchange -> reply(exchange, 404, "{\"error\":\"not found; this service serves"
+                + " /healthz, /readyz" + (metrics == null ? "" : " and /metrics") + "\"}"));
         server.start();
         return new ServiceEndpoints(server, executor);
     }

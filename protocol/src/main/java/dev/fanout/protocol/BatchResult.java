@@ -16,6 +16,12 @@ import java.util.Objects;
  * @param latencyP50Ms  item latency percentiles (handler time), from a bucketed histogram (within 5%)
  * @param errors        the most frequent error types with counts, most frequent first
  * @param output        for {@code race}: the winning item's output; otherwise {@code null}
+ * @param settled       every item of the batch is accounted for in these counts ({@code succeeded + failed = total},
+ *                      where {@code failed} includes {@code timedOut} and {@code cancelled}): no later result will
+ *                      change them, only a replay's. A decision made before every item ended ({@code fail_fast},
+ *                      {@code race}, an unreachable {@code minSuccessRate}, a total timeout) is not settled; a later
+ *                      revision with the final counts is. Absent in records of earlier releases, and read as
+ *                      {@code false}; never {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchResult(
@@ -41,13 +47,26 @@ public record BatchResult(
         long latencyP99Ms,
         String reason,
         List<ErrorCount> errors,
-        JsonNode output) implements Envelopes.Versioned {
+        JsonNode output,
+        Boolean settled) implements Envelopes.Versioned {
 
     public BatchResult {
         Envelopes.require(batchId, "batchId");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(strategy, "strategy");
         errors = errors == null ? List.of() : List.copyOf(errors);
+        settled = settled != null && settled;
+    }
+
+    /** A decision of earlier releases, without {@code settled} (read as {@code false}). */
+    public BatchResult(int schemaVersion, String batchId, BatchStatus status, int revision, Strategy strategy,
+            long total, long succeeded, long failed, long timedOut, long cancelled, long deadLettered,
+            double successRate, Instant startedAt, Instant decidedAt, long wallMs, long sumItemMs, double speedup,
+            long latencyP50Ms, long latencyP95Ms, long latencyP99Ms, String reason, List<ErrorCount> errors,
+            JsonNode output) {
+        this(schemaVersion, batchId, status, revision, strategy, total, succeeded, failed, timedOut, cancelled,
+                deadLettered, successRate, startedAt, decidedAt, wallMs, sumItemMs, speedup, latencyP50Ms,
+                latencyP95Ms, latencyP99Ms, reason, errors, output, false);
     }
 
     /** Items with a terminal result: {@code succeeded + failed}, where failed includes timed-out and cancelled. */

@@ -23,6 +23,25 @@ class EnvelopesTest {
     }
 
     @Test
+    void aBatchResultWithoutSettledFromAnEarlierReleaseReadsAsNotSettledAndSettledIsAlwaysWritten() {
+        BatchResult earlier = new BatchResult(Envelopes.SCHEMA_VERSION, "b1", BatchStatus.FAILED, 1,
+                Strategy.FAIL_FAST, 3, 0, 1, 0, 0, 1, 0, Instant.parse("2026-11-22T00:00:00Z"),
+                Instant.parse("2026-11-22T00:00:01Z"), 1000, 10, 0.01, 10, 10, 10, "fail_fast: item 0 failed", null,
+                null);
+        String json = new String(Envelopes.encode(earlier), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"settled\":false");
+
+        BatchResult read = Envelopes.decode(json.replace(",\"settled\":false", "").getBytes(StandardCharsets.UTF_8),
+                BatchResult.class);
+
+        assertThat(read.settled()).isFalse();
+        assertThat(read).isEqualTo(earlier);
+        BatchResult settled = Envelopes.decode(json.replace("\"settled\":false", "\"settled\":true")
+                .getBytes(StandardCharsets.UTF_8), BatchResult.class);
+        assertThat(settled.settled()).isTrue();
+    }
+
+    @Test
     void anUnknownSchemaVersionIsPoisonWithTheFix() {
         String json = json().replace("\"schemaVersion\":1", "\"schemaVersion\":7");
         assertThatThrownBy(() -> decode(json))

@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Fans item results back in per batch and decides each batch once per revision. Reads batch definitions and item
  * results (raw bytes keyed by batchId), counts each item's first result, takes replays and late supplements as
- * {@link ResultRules} say, decides as soon as {@link DecisionRules} allow (and revises a decision when a replay changed
- * its counts), and from a wall-clock punctuator decides undecided batches whose total timeout passed and removes
- * expired items. What a
+ * {@link ResultRules} say, and decides as soon as {@link DecisionRules} allow. Results read after the decision are
+ * counted too: a replay that changed the counts, or the last outstanding item of a batch decided early, makes a
+ * revision due, which {@link Revisions} publishes once per commit interval for all the results read meanwhile. A
+ * wall-clock punctuator decides undecided batches whose total timeout passed and removes expired items. What a
  * decision publishes is {@link Decisions}' job. Records that are not valid envelopes go to the dead-letter sink with
  * their raw bytes; processing goes on.
  */
@@ -46,11 +47,13 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             String itemIdStore,
             String deadlineStore,
             String expiryStore,
+            String revisionStore,
             String batchResultsSink,
             String deadLetterSink,
             String controlSink,
             String chainSink,
             Duration punctuationInterval,
+            Duration revisionInterval,
             Duration itemRetention,
             int retentionChunk) {
 
@@ -62,11 +65,13 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             Objects.requireNonNull(itemIdStore, "itemIdStore");
             Objects.requireNonNull(deadlineStore, "deadlineStore");
             Objects.requireNonNull(expiryStore, "expiryStore");
+            Objects.requireNonNull(revisionStore, "revisionStore");
             Objects.requireNonNull(batchResultsSink, "batchResultsSink");
             Objects.requireNonNull(deadLetterSink, "deadLetterSink");
             Objects.requireNonNull(controlSink, "controlSink");
             Objects.requireNonNull(chainSink, "chainSink");
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+            Objects.requireNonNull(revisionInterval, "revisionInterval");
             Objects.requireNonNull(itemRetention, "itemRetention");
             if (retentionChunk < 1) {
                 throw new IllegalArgumentException("retentionChunk must be >= 1, was " + retentionChunk);
@@ -83,6 +88,7 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     private Deadlines deadlines;
     private Decisions decisions;
     private Retention retention;
+    private Revisions revisions;
 
     public AggregatorProcessor(Wiring wiring, AggregatorMetrics metrics, ChainTopics chainTopics) {
         this.wiring = Objects.requireNonNull(wiring, "wiring");
@@ -100,7 +106,10 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         this.decisions = new Decisions(context, wiring, items, chainTopics, metrics);
         this.retention = new Retention(new Deadlines(context.getStateStore(wiring.expiryStore())), items, batches,
                 decisions, metrics, wiring.itemRetention(), wiring.retentionChunk());
+        this.revisions = new Revisions(context.getStateStore(wiring.revisionStore()), batches, deadlines,
+                this::decide);
         context.schedule(wiring.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        context.schedule(wiring.revisionInterval(), PunctuationType.WALL_CLOCK_TIME, revisions::publishDue);
     }
 
     @Override
@@ -221,30 +230,16 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     }
 
     /**
-     * Decides an undecided batch if its policy allows it now, and revises a decided one whose revision is due: with
-     * the policy's verdict over the revised counts, else the total timeout's once it has passed. A revision the counts
-     * cannot decide yet waits for more results, or for the total timeout (its deadline is scheduled again).
+     * Decides an undecided batch if its policy allows it now; marks a decided one whose revision is due (replays, or
+     * settling) for the next revision punctuation.
      */
     private void decideIfDue(String batchId, BatchState state) {
+        long nowMs = context.currentSystemTimeMs();
         if (!state.isDecided()) {
             DecisionRules.evaluate(state.definition(), state.tally())
-                    .ifPresent(verdict -> decide(batchId, state, verdict, context.currentSystemTimeMs(), false));
-            return;
-        }
-        if (!state.revisionDue()) {
-            return;
-        }
-        long nowMs = context.currentSystemTimeMs();
-        Optional<Verdict> verdict = DecisionRules.evaluate(state.definition(), state.tally());
-        OptionalLong deadline = Deadlines.deadlineOf(state.definition());
-        if (verdict.isEmpty() && deadline.isPresent() && deadline.getAsLong() <= nowMs) {
-            verdict = Optional.of(DecisionRules.onTotalTimeout(state.definition(), state.tally()));
-        }
-        if (verdict.isPresent()) {
-            decide(batchId, state, verdict.get(), nowMs, false);
+                    .ifPresent(verdict -> decide(batchId, state, verdict, null, nowMs, false));
         } else {
-            deadline.ifPresent(at -> deadlines.schedule(batchId, at));
-            log.debug("batch {}: revision {} waits until its counts decide it", batchId, state.revision() + 1);
+            revisions.markIfDue(batchId, state, nowMs);
         }
     }
 
@@ -258,22 +253,29 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         for (Deadlines.Due due : deadlines.due(nowMs)) {
             deadlines.remove(due);
             BatchState state = batches.get(due.batchId());
-            if (state == null || state.isDecided() && !state.revisionDue() || state.definition() == null) {
+            if (state == null || state.definition() == null) {
                 continue;
             }
             OptionalLong deadline = Deadlines.deadlineOf(state.definition());
             if (deadline.isEmpty() || deadline.getAsLong() > nowMs) {
                 continue; // an entry of an older definition; the current one has its own entry
             }
-            decide(due.batchId(), state, DecisionRules.onTotalTimeout(state.definition(), state.tally()), nowMs,
-                    true);
+            if (state.isDecided()) {
+                if (revisions.revise(due.batchId(), state, nowMs)) {
+                    batches.put(due.batchId(), state);
+                }
+                continue;
+            }
+            decide(due.batchId(), state, DecisionRules.onTotalTimeout(state.definition(), state.tally()), null,
+                    nowMs, true);
             batches.put(due.batchId(), state);
         }
     }
 
-    private void decide(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
+    private void decide(String batchId, BatchState state, Verdict verdict, String note, long nowMs,
+            boolean byTotalTimeout) {
         Instant previous = state.decidedAt();
-        decisions.publish(batchId, state, verdict, nowMs, byTotalTimeout);
+        decisions.publish(batchId, state, verdict, note, nowMs, byTotalTimeout);
         deadlines.cancel(batchId, state.definition());
         retention.schedule(batchId, previous, state.decidedAt());
     }

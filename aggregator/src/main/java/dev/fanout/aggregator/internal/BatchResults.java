@@ -39,14 +39,15 @@ public final class BatchResults {
         return new BatchResult(r.schemaVersion(), r.batchId(), r.status(), r.revision(), r.strategy(), r.total(),
                 r.succeeded(), r.failed(), r.timedOut(), r.cancelled(), r.deadLettered(), r.successRate(),
                 r.startedAt(), r.decidedAt(), r.wallMs(), r.sumItemMs(), r.speedup(), r.latencyP50Ms(),
-                r.latencyP95Ms(), r.latencyP99Ms(), reason, r.errors(), output);
+                r.latencyP95Ms(), r.latencyP99Ms(), reason, r.errors(), output, r.settled());
     }
 
     /**
      * The decision record.
      *
-     * @param state   the batch's state, already marked decided (its revision is the record's)
-     * @param verdict what was decided and why
+     * @param state   the batch's state, already marked decided (its revision and whether it is settled are the
+     *                record's)
+     * @param verdict what was decided and why (the reason as published, a revision's note included)
      * @param decidedAt the aggregator's wall clock at the decision
      * @param winnerOutput the race winner's output, or {@code null}; ignored for other strategies
      */
@@ -86,6 +87,7 @@ public final class BatchResults {
                 state.latency().percentile(0.99),
                 verdict.reason(),
                 state.errors().top(),
-                strategy == Strategy.RACE ? winnerOutput : null);
+                strategy == Strategy.RACE ? winnerOutput : null,
+                state.settled());
     }
 }

@@ -11,12 +11,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the aggregator knows about one batch, stored per {@code batchId}: the latest definition, the counts of distinct
  * items by their current outcome, latency and error summaries, the race winner's index, the indexes of the first
  * {@link #FAILED_SAMPLE} unsuccessful items, and the latest decision once made (as published, without the race
- * winner's output), with whether a revision of it is due. Kept small whatever the batch size and the item outputs:
+ * winner's output), with whether it was settled (every item accounted for) and whether a revision of it is due. Kept
+ * small whatever the batch size and the item outputs:
  * per-item outcomes, the winner's output included, live in the item store. Not thread-safe: one stream task owns each
  * batch.
  */
@@ -41,6 +43,8 @@ public final class BatchState {
     private Long firstFailedIndex;
     private Long winnerIndex;
     private BatchStatus decidedStatus;
+    private String verdictReason;
+    private boolean settled;
     private int revision;
     private Instant decidedAt;
     private BatchResult decision;
@@ -154,10 +158,23 @@ public final class BatchState {
         }
     }
 
-    /** Records the decision: the next revision, decided at {@code at}. No revision is due after it. */
+    /** Records a decision without a reason: see {@link #decide(Verdict, Instant)}. */
     public void decide(BatchStatus status, Instant at) {
-        decidedStatus = Objects.requireNonNull(status, "status");
+        decide(new Verdict(status, null), at);
+    }
+
+    /**
+     * Records the decision: the next revision, decided at {@code at}, settled when every item is counted. No revision
+     * is due after it.
+     *
+     * @param verdict what the rules decided, with the rule's reason (a revision's note is not part of it)
+     */
+    public void decide(Verdict verdict, Instant at) {
+        Objects.requireNonNull(verdict, "verdict");
+        decidedStatus = verdict.status();
+        verdictReason = verdict.reason();
         decidedAt = Objects.requireNonNull(at, "at");
+        settled = allItemsCounted();
         revision++;
         revisionDue = false;
     }
@@ -189,6 +206,27 @@ public final class BatchState {
     /** Whether a replay changed the counts since the latest decision, and the revision it calls for is not out yet. */
     public boolean revisionDue() {
         return revisionDue;
+    }
+
+    /**
+     * Whether the latest decision counted every item of the batch ({@link #allItemsCounted()} when it was made): no
+     * result but a replay's can change its counts any more.
+     */
+    public boolean settled() {
+        return settled;
+    }
+
+    /**
+     * Whether the batch was decided before every item was counted, and every item is counted now: a revision with the
+     * final counts, marked settled, is due.
+     */
+    public boolean settleDue() {
+        return isDecided() && !settled && allItemsCounted();
+    }
+
+    /** The latest verdict: the decided status with the rule's reason, without a revision's note; empty if undecided. */
+    public Optional<Verdict> verdict() {
+        return isDecided() ? Optional.of(new Verdict(decidedStatus, verdictReason)) : Optional.empty();
     }
 
     /** Whether the batch is sealed and has a counted outcome for as many items as its total. */

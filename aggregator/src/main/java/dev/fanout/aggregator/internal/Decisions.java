@@ -11,6 +11,7 @@ import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Strategy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
@@ -25,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * when the rest of the batch is pointless ({@link DecisionRules#cancelsTheRest}), and the event of the policy's
  * {@code onSuccess} or {@code onError} target.
  *
- * <p>A revision (a decision after the first, once replays changed the counts) publishes its batch result with the
- * next revision number and a reason that says it was revised. It never sends a cancel signal (the first decision
- * dealt with the rest of the batch), and it fires a chaining target only when its status crosses to the other target
- * than the revision before ({@code onError} to {@code onSuccess}, typically {@code FAILED} to {@code SUCCEEDED}):
- * the step a target starts has already been started for this batch otherwise.
+ * <p>A revision (a decision after the first: replays changed the counts, or the batch settled) publishes its batch
+ * result with the next revision number and a reason that says why it was revised. It never sends a cancel signal (the
+ * first decision dealt with the rest of the batch), and it fires a chaining target only when its status crosses to
+ * the other target than the revision before ({@code onError} to {@code onSuccess}, typically {@code FAILED} to
+ * {@code SUCCEEDED}): the step a target starts has already been started for this batch otherwise. A settling revision
+ * keeps the status, so it never fires one.
  */
 final class Decisions {
 
@@ -53,18 +55,21 @@ final class Decisions {
     /**
      * Decides the batch (the caller stores its state afterwards) and publishes what follows.
      *
+     * @param verdict        what the rules decided, with the rule's reason
+     * @param note           for a revision, what it is (appended to the published reason); {@code null} for the
+     *                       first decision
      * @param byTotalTimeout whether the total timeout decided it
      */
-    BatchResult publish(String batchId, BatchState state, Verdict verdict, long nowMs, boolean byTotalTimeout) {
+    BatchResult publish(String batchId, BatchState state, Verdict verdict, String note, long nowMs,
+            boolean byTotalTimeout) {
         Instant decidedAt = Instant.ofEpochMilli(nowMs);
         BatchStatus previous = state.decidedStatus();
-        if (previous != null) {
-            verdict = new Verdict(verdict.status(), (verdict.reason() == null ? "" : verdict.reason() + "; ")
-                    + "revision " + (state.revision() + 1) + " after dead-letter replays");
-        }
-        state.decide(verdict.status(), decidedAt);
+        boolean wasSettled = state.settled();
+        state.decide(verdict, decidedAt);
+        Verdict published = note == null ? verdict
+                : new Verdict(verdict.status(), (verdict.reason() == null ? "" : verdict.reason() + "; ") + note);
         BatchResult result = BatchResults.fit(
-                BatchResults.of(batchId, state, verdict, decidedAt, winnerOutput(batchId, state)),
+                BatchResults.of(batchId, state, published, decidedAt, winnerOutput(batchId, state)),
                 BatchResults.MAX_RECORD_BYTES, state.winnerIndex());
         state.recordDecision(result);
         Headers headers = headers(batchId);
@@ -72,8 +77,14 @@ final class Decisions {
         context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),
                 wiring.batchResultsSink());
         metrics.batchesDecided().inc();
-        log.debug("batch {} decided {} (revision {}): {}", batchId, result.status(), result.revision(),
-                result.reason());
+        if (previous == null) {
+            metrics.decided(result.status(), Duration.between(state.definition().createdAt(), decidedAt));
+        }
+        if (result.settled() && !wasSettled) {
+            metrics.batchesSettled().inc();
+        }
+        log.debug("batch {} decided {} (revision {}{}): {}", batchId, result.status(), result.revision(),
+                result.settled() ? ", settled" : "", result.reason());
         if (previous == null && DecisionRules.cancelsTheRest(state.definition(), state.tally(), byTotalTimeout)) {
             cancel(batchId, result, decidedAt, nowMs);
             state.markCancelSent();

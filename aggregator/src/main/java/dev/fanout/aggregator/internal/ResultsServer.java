@@ -1,5 +1,6 @@
 package dev.fanout.aggregator.internal;
 
+import dev.fanout.ops.ServiceMetrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.protocol.Envelopes;
@@ -12,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +21,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The results API's HTTP server (the JDK's {@code com.sun.net.httpserver}). It is bound first, so its port can be
  * advertised as Kafka Streams' {@code application.server}, and started once the stores can be located. Requests are
- * answered by {@link ResultsRoutes} on a small pool of threads.
+ * answered by {@link ResultsRoutes} on a small pool of threads, except {@code /healthz} and {@code /readyz}, which
+ * {@link Health} answers, and {@code /metrics} (Prometheus text).
  */
 public final class ResultsServer implements AutoCloseable {
 
     /** Threads answering requests. */
     public static final int THREADS = 4;
+    /** Liveness: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN","reason":...}}. */
+    public static final String HEALTHZ = "/healthz";
+    /** Readiness: {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reason":...}}. */
+    public static final String READYZ = "/readyz";
+    /** The aggregator's metrics in the Prometheus text format. */
+    public static final String METRICS = "/metrics";
 
     private static final Logger log = LoggerFactory.getLogger(ResultsServer.class);
 
@@ -72,16 +81,62 @@ public final class ResultsServer implements AutoCloseable {
     }
 
     /**
-     * Starts answering, from the stores {@code locator} finds.
+     * Starts answering, from the stores {@code locator} finds, and health from {@code health}.
      *
      * @param topicPrefix the deployment's topic prefix, sent with every answer so clients can tell deployments apart
      */
-    public void start(StoreLocator locator, String topicPrefix) {
+    public void start(StoreLocator locator, String topicPrefix, Health.Probe health, ServiceMetrics metrics) {
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(metrics, "metrics");
+        server.createContext(METRICS, metrics.httpHandler());
         ResultsRoutes routes = new ResultsRoutes(locator);
         this.routes = routes;
         server.createContext("/", exchange -> answer(exchange, routes, topicPrefix));
+        server.createContext(HEALTHZ, exchange -> answerHealth(exchange, () -> Health.liveness(health),
+                Health.DOWN));
+        server.createContext(READYZ, exchange -> answerHealth(exchange, () -> Health.readiness(health),
+                Health.NOT_READY));
         server.start();
         started = true;
+    }
+
+    /** @param failed the status to answer when the check itself fails */
+    private static void answerHealth(HttpExchange exchange, Supplier<Health.Answer> check, String failed) {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            int code;
+            byte[] body;
+            if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
+                code = 404;
+                body = Envelopes.encode(new ResultsApi.Problem(404, "no such endpoint: "
+                        + exchange.getRequestURI().getPath() + "; health is at " + HEALTHZ + " and " + READYZ));
+            } else if (!method.equals("GET") && !method.equals("HEAD")) {
+                code = 405;
+                body = Envelopes.encode(new ResultsApi.Problem(405, "only GET is supported, was " + method));
+            } else {
+                Health.Answer answer;
+                try {
+                    answer = check.get();
+                } catch (RuntimeException e) {
+                    log.warn("health check {} failed", exchange.getRequestURI().getPath(), e);
+                    answer = new Health.Answer(503, new Health.Status(failed, "the check failed: " + e));
+                }
+                code = answer.code();
+                body = Envelopes.encode(answer.body());
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            if (method.equals("HEAD")) {
+                exchange.sendResponseHeaders(code, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(code, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        } catch (IOException e) {
+            log.debug("could not answer {} (client gone?)", exchange.getRequestURI(), e);
+        }
     }
 
     private static void answer(HttpExchange exchange, ResultsRoutes routes, String topicPrefix) {

@@ -104,6 +104,7 @@ final class Attempts {
                 observe(started[0], finished, false, false);
                 firstStart = firstStart == null ? started[0] : firstStart;
                 metrics.latency().update(Duration.ofMillis(millis(started[0], finished)));
+                metrics.handlerLatency(job.handler()).update(Duration.ofMillis(millis(started[0], finished)));
                 return outcomes.succeeded(record, job, output, thisAttempt, firstStart, finished,
                         totalMs + millis(started[0], finished));
             } catch (Cancelled cancelled) {

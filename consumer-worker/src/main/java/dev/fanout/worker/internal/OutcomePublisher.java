@@ -7,7 +7,10 @@ import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.Topics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -49,6 +52,11 @@ public final class OutcomePublisher implements AutoCloseable {
     /** Publishes any record (a retry or a parked item); completes when it is acknowledged. */
     public CompletableFuture<Void> publish(ProducerRecord<String, byte[]> record) {
         return send(record);
+    }
+
+    /** The producer's own metrics (send rate, errors, latency), for the worker's /metrics. */
+    public Map<MetricName, ? extends Metric> kafkaMetrics() {
+        return producer.metrics();
     }
 
     public Topics topics() {

@@ -58,6 +58,7 @@ final class Outcomes {
     CompletableFuture<Void> succeeded(ConsumerRecord<String, byte[]> record, JobRecord job, JsonNode output,
             int attempts, Instant started, Instant finished, long durationMs) {
         metrics.succeeded().mark();
+        metrics.handlerSucceeded(job.handler());
         return publisher.publish(replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
                 job.itemId(), job.index(), ItemStatus.SUCCEEDED, null, null, output, attempts, started, finished,
                 durationMs, workerId, false, job.traceId())));
@@ -69,6 +70,7 @@ final class Outcomes {
     CompletableFuture<Void> failed(ConsumerRecord<String, byte[]> record, JobRecord job, Failure failure,
             boolean deadLetter) {
         metrics.failed().mark();
+        metrics.handlerFailed(job.handler(), failure.reason());
         if (failure.durationMs() > 0) {
             metrics.latency().update(Duration.ofMillis(failure.durationMs()));
         }
@@ -81,7 +83,7 @@ final class Outcomes {
         if (!deadLetter) {
             return publisher.publish(result);
         }
-        metrics.deadLetters().inc();
+        metrics.deadLettered(failure.reason());
         ProducerRecord<String, byte[]> letter = DeadLetterRecords.of(publisher.topics().deadLetters().name(), record,
                 deferred.origin(record), failure.reason(), failure.error(), failure.cause(), failure.attempts(),
                 failure.firstFailure(), failure.lastFailure(), workerId);
@@ -95,6 +97,7 @@ final class Outcomes {
     CompletableFuture<Void> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
             Failure failure, CompletableFuture<JsonNode> lateOutcome, OutputSchema schema) {
         metrics.failed().mark();
+        metrics.handlerFailed(job.handler(), FailureReason.TIMEOUT);
         ItemResult timedOut = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
                 job.index(), ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, failure.error(), null, failure.attempts(),
                 failure.started(), failure.lastFailure(), failure.durationMs(), workerId, false, job.traceId()));
@@ -145,7 +148,7 @@ final class Outcomes {
 
     private CompletableFuture<Void> deadLetterOnly(ConsumerRecord<String, byte[]> record, FailureReason reason,
             ItemError error, Throwable cause) {
-        metrics.deadLetters().inc();
+        metrics.deadLettered(reason);
         Instant now = clock.instant();
         ProducerRecord<String, byte[]> deadLetter = DeadLetterRecords.of(publisher.topics().deadLetters().name(),
                 record, deferred.origin(record), reason, error, cause, 1, now, now, workerId);
