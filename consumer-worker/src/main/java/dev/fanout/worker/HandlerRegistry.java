@@ -8,6 +8,7 @@ import dev.fanout.worker.internal.GroupRateLimiter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -39,15 +40,16 @@ public final class HandlerRegistry {
      * Creates the handlers: every type of the catalog that is offered by default, under its own name, and every
      * handler configured under {@code handlers} (which may reuse or replace those names).
      *
+     * @param clock the worker's clock, which the rate limiters follow
      * @throws ConfigException naming the handler and the setting
      */
-    public static HandlerRegistry create(HandlerCatalog catalog, WorkerConfig config) {
+    public static HandlerRegistry create(HandlerCatalog catalog, WorkerConfig config, InstantSource clock) {
         Map<String, Bulkhead> bulkheads = new TreeMap<>();
         config.bulkheads().forEach((name, spec) -> bulkheads.put(name, Bulkhead.of("bulkhead-" + name,
                 BulkheadConfig.custom().maxConcurrentCalls(spec.maxConcurrent())
                         .maxWaitDuration(Duration.ofDays(365)).build())));
         Map<String, GroupRateLimiter> limiters = new TreeMap<>();
-        config.rateLimiters().forEach((name, spec) -> limiters.put(name, new GroupRateLimiter(name, spec)));
+        config.rateLimiters().forEach((name, spec) -> limiters.put(name, new GroupRateLimiter(name, spec, clock)));
 
         Map<String, Entry> entries = new TreeMap<>();
         for (ItemHandlerProvider provider : catalog.asMap().values()) {

@@ -20,8 +20,10 @@ import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
 import dev.fanout.worker.internal.AdaptiveLimit;
 import dev.fanout.worker.internal.ControlSignals;
+import dev.fanout.worker.internal.GroupRateLimiter;
 import dev.fanout.worker.internal.ItemRunner;
 import dev.fanout.worker.internal.LaneGate;
+import dev.fanout.worker.internal.LanePartitions;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
@@ -129,7 +131,7 @@ public final class Worker implements AutoCloseable {
         this.loop = new PollLoop(consumer, lanes, config.lanePolicy().weighted(), deferredTopics,
                 new DeferralGate(deferred, signals, clock), waits, scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
-                (owned, total) -> assignmentChanged(owned, total, handlers, onAssignment));
+                (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
         this.lastReading = metrics.slots().read();
         this.heartbeat = new Heartbeat(config.kafka(), config.workerId(), config.heartbeatInterval(), this::status);
@@ -154,7 +156,7 @@ public final class Worker implements AutoCloseable {
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");
-        HandlerRegistry handlers = HandlerRegistry.create(catalog, config);
+        HandlerRegistry handlers = HandlerRegistry.create(catalog, config, clock);
         TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
         Worker worker = new Worker(config, handlers, registry, clock, onAssignment);
         try {
@@ -309,11 +311,19 @@ public final class Worker implements AutoCloseable {
         log.info("worker {} stopped", config.workerId());
     }
 
-    private void assignmentChanged(Set<TopicPartition> owned, int total, HandlerRegistry handlers,
+    private void assignmentChanged(Set<TopicPartition> owned, LanePartitions lanes, HandlerRegistry handlers,
             Consumer<Set<TopicPartition>> listener) {
         assignment.clear();
         assignment.addAll(owned);
-        handlers.rateLimiters().forEach(limiter -> limiter.rebalance(owned.size(), total));
+        Set<Integer> indexes = lanes.indexesOf(owned);
+        for (GroupRateLimiter limiter : handlers.rateLimiters()) {
+            if (limiter.rebalance(indexes, lanes.total()) == 0 && !owned.isEmpty()) {
+                log.warn("worker {}: its share of rate limiter {} ({} per {}) is 0 with {} of {} lane partitions; "
+                        + "its items for handlers using it wait until a rebalance gives it a share (a limit of at "
+                        + "least the number of lane partitions gives every partition one)", config.workerId(),
+                        limiter.name(), limiter.spec().limit(), limiter.spec().period(), owned.size(), lanes.total());
+            }
+        }
         if (listener != null) {
             listener.accept(Set.copyOf(owned));
         }

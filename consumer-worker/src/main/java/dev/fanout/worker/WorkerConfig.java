@@ -167,6 +167,12 @@ public record WorkerConfig(
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
     }
 
+    public WorkerConfig withMaxBuffered(int records) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, records, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost,
+                httpPort);
+    }
+
     public WorkerConfig withOrdering(OrderingMode mode) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);

@@ -50,6 +50,21 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void aRateLimiterTakesItsGuardFromTheFileAndDefaultsToFivePercentOfThePeriodAtMostFiftyMilliseconds()
+            throws Exception {
+        WorkerConfig config = WorkerConfigLoader.load(KAFKA, write("""
+                rateLimiters:
+                  strict: {limit: 100, period: 1s, guard: 100ms}
+                  usual: {limit: 100, period: 1s}
+                  fast: {limit: 10, period: 200ms}
+                """), Map.of(), Map.of());
+
+        assertThat(config.rateLimiters().get("strict").window()).isEqualTo(Duration.ofMillis(1100));
+        assertThat(config.rateLimiters().get("usual").guard()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.rateLimiters().get("fast").guard()).isEqualTo(Duration.ofMillis(10));
+    }
+
+    @Test
     void aHandlerTakesItsTimeoutAndRetryPolicyFromTheFile() throws Exception {
         WorkerConfig config = WorkerConfigLoader.load(KAFKA, write("""
                 handlers:

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.handler.HandlerCatalog;
+import java.time.InstantSource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class WorkerConfigTest {
     @Test
     void aHandlerOfAnUnknownTypeIsRefusedAtStartUp() {
         WorkerConfig config = defaults.withHandlers(Map.of("ech0", HandlerSpec.of(null)), Map.of(), Map.of());
-        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config))
+        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config, InstantSource.system()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("worker.handlers.ech0: unknown handler type 'ech0'; known types:")
                 .hasMessageContaining("echo")
@@ -57,7 +58,7 @@ class WorkerConfigTest {
     void handlerSettingsTheHandlerRefusesAreReportedWithTheHandlersName() {
         WorkerConfig config = defaults.withHandlers(Map.of("slow", new HandlerSpec("simulate",
                 JsonNodeFactory.instance.objectNode().put("latencyMs", -5), null, null)), Map.of(), Map.of());
-        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config))
+        assertThatThrownBy(() -> HandlerRegistry.create(HandlerCatalog.load(), config, InstantSource.system()))
                 .hasMessage("worker.handlers.slow: simulate.latencyMs must be >= 0, was -5");
     }
 

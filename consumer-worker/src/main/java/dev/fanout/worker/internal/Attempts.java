@@ -82,7 +82,7 @@ final class Attempts {
             int thisAttempt = attempt;
             Instant[] started = new Instant[1];
             try {
-                JsonNode output = limited(plan.handler(), lane, () -> {
+                JsonNode output = limited(plan.handler(), lane, permit -> {
                     Instant now = clock.instant();
                     if (job.isExpiredAt(now)) {
                         throw new Expired(now, job.expiresAt());
@@ -93,10 +93,12 @@ final class Attempts {
                     if (signals.isPaused(job.batchId())) {
                         throw new Paused();
                     }
-                    started[0] = now;
+                    permit.use(); // the rate-limit permit counts from the moment the handler starts
+                    Instant start = clock.instant();
+                    started[0] = start;
                     metrics.started().mark();
                     return checked(plan, call.run(plan.handler(), item(record, deliveryCount, job, plan, thisAttempt,
-                            now), plan.timeout(), plan.onTimeout()));
+                            start), plan.timeout(), plan.onTimeout()));
                 });
                 Instant finished = clock.instant();
                 observe(started[0], finished, false, false);
@@ -220,33 +222,41 @@ final class Attempts {
         return Duration.ofMillis(Math.max(jittered, asked));
     }
 
+    /** One attempt's work, given the rate-limit permit to use the moment its handler starts. */
+    private interface LimitedWork {
+        JsonNode call(GroupRateLimiter.Reservation permit) throws Exception;
+    }
+
     /**
-     * Runs the call through the item's limits, in the order that never holds a slot while waiting for another:
-     * the handler's rate limiter, then its named bulkhead, then the lane gate and the worker's bulkhead.
+     * Runs the work through the item's limits, in an order that never holds a slot while waiting for another: a
+     * reservation of the handler's rate limiter, then its named bulkhead, then the lane gate and the worker's
+     * bulkhead. The work uses the reservation as its handler starts, so the permit is logged when the request
+     * leaves rather than when the item began to wait for a bulkhead; a reservation never used is given back.
      */
-    private JsonNode limited(HandlerRegistry.Entry handler, Lane lane, Callable<JsonNode> work) throws Exception {
-        Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, () -> {
-            long entered = metrics.slots().entered();
-            try {
-                return work.call();
-            } finally {
-                metrics.slots().left(entered);
-            }
-        });
-        Callable<JsonNode> inWorker = () -> {
-            gate.acquire(lane);
-            try {
-                return inBulkhead.call();
-            } finally {
-                gate.release();
-            }
-        };
-        Callable<JsonNode> inNamed = handler.bulkhead() == null
-                ? inWorker : Bulkhead.decorateCallable(handler.bulkhead(), inWorker);
-        if (handler.rateLimiter() != null) {
-            handler.rateLimiter().acquire();
+    private JsonNode limited(HandlerRegistry.Entry handler, Lane lane, LimitedWork work) throws Exception {
+        GroupRateLimiter limiter = handler.rateLimiter();
+        try (GroupRateLimiter.Reservation permit = limiter == null
+                ? GroupRateLimiter.Reservation.none() : limiter.reserve()) {
+            Callable<JsonNode> inBulkhead = Bulkhead.decorateCallable(bulkhead, () -> {
+                long entered = metrics.slots().entered();
+                try {
+                    return work.call(permit);
+                } finally {
+                    metrics.slots().left(entered);
+                }
+            });
+            Callable<JsonNode> inWorker = () -> {
+                gate.acquire(lane);
+                try {
+                    return inBulkhead.call();
+                } finally {
+                    gate.release();
+                }
+            };
+            Callable<JsonNode> inNamed = handler.bulkhead() == null
+                    ? inWorker : Bulkhead.decorateCallable(handler.bulkhead(), inWorker);
+            return inNamed.call();
         }
-        return inNamed.call();
     }
 
     private void observe(Instant start, Instant end, boolean error, boolean throttled) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import dev.fanout.protocol.Lane;
@@ -43,9 +45,9 @@ public final class PollLoop implements Runnable {
     /** The share of {@code maxBuffered} at which each lane (by ordinal: high, normal, low) stops being fetched. */
     private static final double[] LANE_SHARE = {1.0, 0.75, 0.5};
 
-    /** Told of the partitions this worker owns, and how many partitions its lanes have in all. */
+    /** Told of the lane partitions this worker owns, and of all the partitions of its lanes. */
     public interface AssignmentListener {
-        void assigned(Set<TopicPartition> owned, int totalPartitions);
+        void assigned(Set<TopicPartition> owned, LanePartitions lanes);
     }
 
     /** Where fetched records go; it calls back when each record's outcome is durable. */
@@ -399,9 +401,9 @@ public final class PollLoop implements Runnable {
 
         /** Tells the listener the lane partitions owned (rate-limit shares follow the lanes, not the retry tiers). */
         private void announce(Set<TopicPartition> owned) {
-            int total = 0;
+            SortedMap<String, Integer> partitions = new TreeMap<>();
             for (String topic : laneOfTopic.keySet()) {
-                total += consumer.partitionsFor(topic).size();
+                partitions.put(topic, consumer.partitionsFor(topic).size());
             }
             Set<TopicPartition> lanes = new HashSet<>();
             for (TopicPartition partition : owned) {
@@ -409,7 +411,7 @@ public final class PollLoop implements Runnable {
                     lanes.add(partition);
                 }
             }
-            assignmentListener.assigned(Set.copyOf(lanes), total);
+            assignmentListener.assigned(Set.copyOf(lanes), new LanePartitions(partitions));
         }
 
         /** During the callbacks the consumer still reports the partitions being taken away. */
