@@ -108,8 +108,8 @@ class AggregatorProcessesIT {
 
     /**
      * The worker runs while the batch is published, at most 20 items published without a result (the batch's
-     * {@code maxConcurrency}): item 100 fails and decides the batch while the dispatcher is still publishing; it records the items it never published as cancelled and
-     * seals the batch, so the batch settles all the same.
+     * {@code maxConcurrency}): item 100 fails and decides the batch while the dispatcher is still publishing; it
+     * records the items it never published as cancelled and seals the batch, so the batch settles all the same.
      */
     @Test
     void aFailFastBatchDecidedWhileStillBeingPublishedSettlesWithItsUnpublishedItemsCancelled() throws Exception {
@@ -159,7 +159,6 @@ class AggregatorProcessesIT {
         assertThat(succeeded + (failed - cancelled - timedOut) + cancelled + timedOut).isEqualTo(2000);
         assertThat(decision.path("deadLettered").asLong()).isEqualTo(1);
         assertThat(status.output()).doesNotContain("not settled");
-    }
     }
 
     @Test
