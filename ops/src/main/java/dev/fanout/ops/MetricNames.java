@@ -33,10 +33,11 @@ public final class MetricNames {
             // the broker command
             map("broker.*", "fanout_broker_${0}"),
             // dispatcher
-            map("dispatcher.items.published", "fanout_dispatcher_items_published"),
+            // (a glob needs a '*': client_java's mapper passes over a name without one)
+            map("dispatcher.items.*", "fanout_dispatcher_items_${0}"),
             // aggregator
             map("aggregator.decisions.*", "fanout_aggregator_decisions", "status"),
-            map("aggregator.decision.latency", "fanout_aggregator_decision_latency_seconds"),
+            map("aggregator.decision.*", "fanout_aggregator_decision_${0}_seconds"),
             map("aggregator.*", "fanout_aggregator_${0}"),
             map("aggregator.*.*", "fanout_aggregator_${0}_${1}"));
 

@@ -25,6 +25,8 @@ class ServiceMetricsTest {
         dropwizard.counter("worker.w1.dead-letters." + MetricNames.labelValue("POISON")).inc();
         dropwizard.timer("worker.w1.handler.users.latency").update(Duration.ofMillis(250));
         dropwizard.counter("aggregator.results").inc(7);
+        dropwizard.meter("dispatcher.items.published").mark(9);
+        dropwizard.timer("aggregator.decision.latency").update(Duration.ofMillis(40));
         dropwizard.register("worker.w1.in-flight", (com.codahale.metrics.Gauge<Integer>) () -> 12);
         dropwizard.counter("worker.w1.dead-letters").inc(); // the all-reasons total: a sum over the labels instead
 
@@ -41,6 +43,8 @@ class ServiceMetricsTest {
                 .contains("fanout_worker_handler_latency_seconds_count{handler=\"users\",worker=\"w1\"} 1")
                 .contains("fanout_worker_in_flight{worker=\"w1\"} 12.0")
                 .contains("fanout_aggregator_results_total 7.0")
+                .contains("fanout_dispatcher_items_published_total 9.0")
+                .contains("fanout_aggregator_decision_latency_seconds_count 1")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain("worker_w1");
         assertThat(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
