@@ -7,6 +7,7 @@ import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.Lane;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +39,17 @@ final class FanoutDeployment {
     private final ChildProcesses.Child aggregator;
     private final List<ChildProcesses.Child> workers;
     private final Path dir;
+    private final URI resultsApi;
 
     private FanoutDeployment(ChildProcesses processes, KafkaSettings kafka, ChildProcesses.Child broker,
-            ChildProcesses.Child aggregator, List<ChildProcesses.Child> workers, Path dir) {
+            ChildProcesses.Child aggregator, List<ChildProcesses.Child> workers, Path dir, URI resultsApi) {
         this.processes = processes;
         this.kafka = kafka;
         this.broker = broker;
         this.aggregator = aggregator;
         this.workers = workers;
         this.dir = dir;
+        this.resultsApi = resultsApi;
     }
 
     /** Creates the topics, starts the aggregator and the workers, and waits until the workers own every partition. */
@@ -69,12 +72,13 @@ final class FanoutDeployment {
             workers.add(processes.fanout(name + "-worker-" + i, javaOpts(processes), withKafka(kafka, "worker",
                     "--config", config.toString(), "--worker-id", name + "-worker-" + i, "--http-port", "-1")));
         }
-        aggregator.awaitLine("aggregator .* running", Duration.ofMinutes(3));
+        URI api = URI.create(aggregator.awaitLine("aggregator .* running.*results API at (http://[^;\\s]+)",
+                Duration.ofMinutes(3)).group(1));
         for (ChildProcesses.Child worker : workers) {
             worker.awaitLine("worker .* running", Duration.ofMinutes(3));
         }
         awaitAssigned(workers, kafka);
-        return new FanoutDeployment(processes, kafka, broker, aggregator, workers, dir);
+        return new FanoutDeployment(processes, kafka, broker, aggregator, workers, dir, api);
     }
 
     /** The heap every service gets from the launcher by default, plus a GC log (see {@link GcLog}). */
@@ -134,11 +138,13 @@ final class FanoutDeployment {
         services.forEach((name, child) -> cpuBefore.put(name, ProcCpu.tree(child.handle())));
         double reapedBefore = ProcCpu.reapedChildren();
         long startMs = System.currentTimeMillis();
+        AggregatorProbe probe = AggregatorProbe.start(resultsApi, batchId, count);
         ChildProcesses.Child dispatch = processes.fanout("dispatch-" + batchId, javaOpts(processes),
                 withKafka(kafka, "dispatch", batch.toString(), "--items", items.toString(), "--batch-id", batchId,
                         "--wait", "--json", "--timeout", "30m"));
         int code = dispatch.awaitExit(Duration.ofMinutes(31));
         long endMs = System.currentTimeMillis();
+        probe.close();
         double dispatchCpu = ProcCpu.reapedChildren() - reapedBefore;
         Map<String, Double> cpu = new LinkedHashMap<>();
         services.forEach((name, child) -> cpu.put(name, ProcCpu.tree(child.handle()) - cpuBefore.get(name)));
@@ -158,7 +164,7 @@ final class FanoutDeployment {
         GcLog.read(GcLog.file(processes.dir(), dispatch.handle().pid()), 0, Long.MAX_VALUE)
                 .ifPresent(log -> heap.put("dispatch", log));
         return new FanoutRound(batchId, count, decision, StageTimeline.fanout(marks, batchId), cpu, heap,
-                startMs, endMs - startMs, marks.jobs());
+                startMs, endMs - startMs, probe.allCountedMs(), marks.jobs());
     }
 
     /** The GC figures of each service between two moments (epoch ms), by name; absent: no collection. */

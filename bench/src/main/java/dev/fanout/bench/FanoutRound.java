@@ -14,11 +14,13 @@ import java.util.Map;
  * @param heap       GC figures of each process during the batch, by name (absent: no collection)
  * @param commandStartMs when the {@code fanout dispatch} command was started (epoch ms)
  * @param commandMs  wall time of the {@code fanout dispatch} command, JVM start included
+ * @param allCountedMs when the aggregator's results API first showed every item counted (epoch ms, within 200 ms),
+ *                   or -1 if the probe never saw it
  * @param jobs       where the batch's job records are (the peer copies them from there)
  */
 record FanoutRound(String batchId, long items, BatchResult decision, StageTimeline timeline,
         Map<String, Double> cpuSeconds, Map<String, GcLog> heap, long commandStartMs, long commandMs,
-        TopicSlice jobs) {
+        long allCountedMs, TopicSlice jobs) {
 
     /** Items per second from registration to decision. */
     double rate() {

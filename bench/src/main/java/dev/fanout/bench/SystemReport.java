@@ -40,9 +40,12 @@ final class SystemReport {
                 + " job to last result; %s%n", round, fanout.rate(), ofLimit(fanout.rate(), scenario, workers),
                 processing, fanout.decision().status());
         System.out.printf(Locale.ROOT, "  timeline, ms after registration: jobs published %s..%s, results %s..%s"
-                + " (peak %,d/s), decision %s (%,d ms after the last result)%n", t.at(t.jobsFirstMs()),
-                t.at(t.jobsLastMs()), t.at(t.resultsFirstMs()), t.at(t.resultsLastMs()), t.peakPerSecond(),
+                + " (peak %,d/s), aggregator had counted them all %s, decision %s (%,d ms after the last result)%n",
+                t.at(t.jobsFirstMs()), t.at(t.jobsLastMs()), t.at(t.resultsFirstMs()), t.at(t.resultsLastMs()),
+                t.peakPerSecond(), fanout.allCountedMs() < 0 ? "(not seen)" : t.at(fanout.allCountedMs()),
                 t.at(t.endMs()), t.decisionLagMs());
+        System.out.printf(Locale.ROOT, "  item time from the decision: p50 %,d ms, p99 %,d ms (asked %d ms)%n",
+                fanout.decision().latencyP50Ms(), fanout.decision().latencyP99Ms(), scenario.latencyMs());
         System.out.printf(Locale.ROOT, "  dispatch command: %,d ms in all; registration %,d ms after it started (JVM"
                 + " start, reading the items, checking the handler), exit %,d ms after the decision%n",
                 fanout.commandMs(), t.startMs() - fanout.commandStartMs(),
@@ -79,18 +82,22 @@ final class SystemReport {
                 percentile(batches, FanoutRound::commandMs, 50));
     }
 
-    /** The closing table: per throughput scenario its median round, then the latency scenario's percentiles. */
+    /**
+     * The closing table: per throughput scenario the median of its rounds, figure by figure, then the latency
+     * scenario's percentiles over all its batches.
+     */
     static void summary(int workers, Map<Scenario, List<Round>> throughput, Map<Scenario, List<FanoutRound>> latency) {
         System.out.println();
         System.out.println("| scenario | Fanout items/s, registration to decision | of Little's law | first job to last"
-                + " result | Fanout CPU s / 1,000 items | peer (Parallel Consumer) items/s | of Little's law | peer"
-                + " CPU s / 1,000 items | ProducerPerformance records/s |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                + " result | decision after the last result | Fanout CPU s / 1,000 items | peer (Parallel Consumer)"
+                + " items/s | of Little's law | peer CPU s / 1,000 items | ProducerPerformance records/s |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         throughput.forEach((scenario, rounds) -> {
             List<FanoutRound> fanout = rounds.stream().map(Round::fanout).toList();
             double rate = median(fanout, FanoutRound::rate);
             double processing = median(fanout, f -> f.items() * 1000.0
                     / Math.max(1, f.timeline().resultsLastMs() - f.timeline().jobsFirstMs()));
+            double lag = median(fanout, f -> f.timeline().decisionLagMs());
             double cpu = median(fanout, f -> total(f.cpuSeconds()) * 1000 / f.items());
             List<Round> withPeer = rounds.stream().filter(r -> r.peer() != null).toList();
             String peer = withPeer.isEmpty() ? "| - | - | - " : String.format(Locale.ROOT, "| %,.0f | %s | %.3f ",
@@ -100,10 +107,10 @@ final class SystemReport {
             List<Round> withPp = rounds.stream().filter(r -> r.producerPerformance() != null).toList();
             String pp = withPp.isEmpty() ? "-" : String.format(Locale.ROOT, "%,.0f",
                     median(withPp, r -> r.producerPerformance().recordsPerSecond()));
-            System.out.printf(Locale.ROOT, "| %s (%,d items, concurrency %,d%s) | %,.0f | %s | %,.0f | %.3f %s| %s |%n",
-                    scenario.name(), scenario.items(), scenario.concurrency(),
+            System.out.printf(Locale.ROOT, "| %s (%,d items, concurrency %,d%s) | %,.0f | %s | %,.0f | %,.0f ms | %.3f"
+                    + " %s| %s |%n", scenario.name(), scenario.items(), scenario.concurrency(),
                     scenario.latencyMs() == 0 ? ", no-op" : ", " + scenario.latencyMs() + " ms", rate,
-                    percent(rate, scenario, workers), processing, cpu, peer, pp);
+                    percent(rate, scenario, workers), processing, lag, cpu, peer, pp);
         });
         latency.forEach((scenario, batches) -> System.out.printf(Locale.ROOT, "%nscenario %s, %d batches of %,d no-op"
                 + " items: decision after registration p50 %,.0f ms, p99 %,.0f ms; decision after the last result"
