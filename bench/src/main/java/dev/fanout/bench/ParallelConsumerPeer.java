@@ -109,6 +109,13 @@ final class ParallelConsumerPeer {
         return heap;
     }
 
+    /** The instances, by name. */
+    Map<String, ChildProcesses.Child> instances() {
+        Map<String, ChildProcesses.Child> instances = new LinkedHashMap<>();
+        children.forEach(child -> instances.put(child.name(), child));
+        return instances;
+    }
+
     /** Stops the instances: SIGTERM closes each, draining what it has in flight. */
     void stop() {
         children.forEach(child -> child.stop(Duration.ofSeconds(30)));

@@ -37,6 +37,9 @@ import org.apache.kafka.common.header.Header;
  */
 final class SystemBenchmark {
 
+    /** How long the services are watched doing nothing before the first round. */
+    private static final Duration IDLE = Duration.ofSeconds(5);
+
     private SystemBenchmark() {
     }
 
@@ -104,6 +107,12 @@ final class SystemBenchmark {
                 peer = ParallelConsumerPeer.start(processes, kafka, "sys-" + scenario.name(), workers,
                         scenario.concurrency(), scenario.latencyMs());
             }
+            Map<String, ChildProcesses.Child> idle = new LinkedHashMap<>(fanout.services());
+            if (peer != null) {
+                idle.putAll(peer.instances());
+            }
+            System.out.println("idle for " + IDLE.toSeconds() + " s before round 1, CPU cores used: "
+                    + idleCpu(idle));
             for (int round = 1; round <= rounds; round++) {
                 String batchId = scenario.name() + "-r" + round;
                 FanoutRound batch = fanout.dispatch(batchId, scenario.handler(), items, scenario.items());
@@ -145,6 +154,8 @@ final class SystemBenchmark {
                 scenario.concurrency(), scenario.latencyMs());
         List<FanoutRound> all = new ArrayList<>();
         try {
+            System.out.println("idle for " + IDLE.toSeconds() + " s before round 1, CPU cores used: "
+                    + idleCpu(fanout.services()));
             Path items = fanout.itemsFile(scenario.items(), scenario.keys());
             for (int round = 1; round <= rounds; round++) {
                 List<FanoutRound> batches = new ArrayList<>();
@@ -159,6 +170,19 @@ final class SystemBenchmark {
             fanout.stop();
         }
         return all;
+    }
+
+    /**
+     * CPU cores each process uses while nothing is dispatched: what a service costs by the second, whatever the
+     * items (polling, heartbeats, commits).
+     */
+    private static String idleCpu(Map<String, ChildProcesses.Child> processes) throws InterruptedException {
+        Map<String, Double> before = new LinkedHashMap<>();
+        processes.forEach((name, child) -> before.put(name, ProcCpu.tree(child.handle())));
+        Thread.sleep(IDLE); // the measurement window
+        Map<String, Double> used = new LinkedHashMap<>();
+        processes.forEach((name, child) -> used.put(name, ProcCpu.tree(child.handle()) - before.get(name)));
+        return SystemReport.cores(used, IDLE.toMillis() / 1000.0);
     }
 
     /** Kafka's producer benchmark with records of the size of the dispatcher's, in a child JVM like the others. */

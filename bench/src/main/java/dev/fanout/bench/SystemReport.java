@@ -47,9 +47,10 @@ final class SystemReport {
         System.out.printf(Locale.ROOT, "  item time from the decision: p50 %,d ms, p99 %,d ms (asked %d ms)%n",
                 fanout.decision().latencyP50Ms(), fanout.decision().latencyP99Ms(), scenario.latencyMs());
         System.out.printf(Locale.ROOT, "  dispatch command: %,d ms in all; registration %,d ms after it started (JVM"
-                + " start, reading the items, checking the handler), exit %,d ms after the decision%n",
-                fanout.commandMs(), t.startMs() - fanout.commandStartMs(),
-                fanout.commandStartMs() + fanout.commandMs() - t.endMs());
+                + " start, reading the items, checking the handler), exit %,d ms after the decision; it used %.2f"
+                + " cores on average%n", fanout.commandMs(), t.startMs() - fanout.commandStartMs(),
+                fanout.commandStartMs() + fanout.commandMs() - t.endMs(),
+                fanout.cpuSeconds().get("dispatch") * 1000 / fanout.commandMs());
         System.out.println("  CPU s per 1,000 items: " + cpu(fanout.cpuSeconds(), fanout.items()));
         System.out.println("  heap MB, peak before GC / most after GC: " + heap(fanout.heap()));
     }
@@ -88,11 +89,18 @@ final class SystemReport {
      */
     static void summary(int workers, Map<Scenario, List<Round>> throughput, Map<Scenario, List<FanoutRound>> latency) {
         System.out.println();
+        if (throughput.isEmpty()) {
+            latencySummary(latency);
+            return;
+        }
+        System.out.println("The median of the warm rounds (round 1, when every JVM has just started, is left out"
+                + " when there are more), figure by figure:");
         System.out.println("| scenario | Fanout items/s, registration to decision | of Little's law | first job to last"
                 + " result | decision after the last result | Fanout CPU s / 1,000 items | peer (Parallel Consumer)"
                 + " items/s | of Little's law | peer CPU s / 1,000 items | ProducerPerformance records/s |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        throughput.forEach((scenario, rounds) -> {
+        throughput.forEach((scenario, all) -> {
+            List<Round> rounds = all.size() > 1 ? all.subList(1, all.size()) : all;
             List<FanoutRound> fanout = rounds.stream().map(Round::fanout).toList();
             double rate = median(fanout, FanoutRound::rate);
             double processing = median(fanout, f -> f.items() * 1000.0
@@ -112,15 +120,25 @@ final class SystemReport {
                     scenario.latencyMs() == 0 ? ", no-op" : ", " + scenario.latencyMs() + " ms", rate,
                     percent(rate, scenario, workers), processing, lag, cpu, peer, pp);
         });
+        latencySummary(latency);
+    }
+
+    private static void latencySummary(Map<Scenario, List<FanoutRound>> latency) {
         latency.forEach((scenario, batches) -> System.out.printf(Locale.ROOT, "%nscenario %s, %d batches of %,d no-op"
                 + " items: decision after registration p50 %,.0f ms, p99 %,.0f ms; decision after the last result"
-                + " p50 %,.0f ms, p99 %,.0f ms%s%n", scenario.name(),
-                batches.size(), scenario.items(),
+                + " p50 %,.0f ms, p99 %,.0f ms%s%n", scenario.name(), batches.size(), scenario.items(),
                 percentile(batches, b -> b.timeline().endMs() - b.timeline().startMs(), 50),
                 percentile(batches, b -> b.timeline().endMs() - b.timeline().startMs(), 99),
                 percentile(batches, b -> b.timeline().decisionLagMs(), 50),
                 percentile(batches, b -> b.timeline().decisionLagMs(), 99),
                 batches.size() < 100 ? " (with fewer than 100 batches, p99 is the slowest)" : ""));
+    }
+
+    /** {@code broker 0.05, aggregator 0.02, ...}: CPU cores each process used, on average, while idle. */
+    static String cores(Map<String, Double> seconds, double wallSeconds) {
+        StringJoiner text = new StringJoiner(", ");
+        seconds.forEach((name, s) -> text.add(String.format(Locale.ROOT, "%s %.2f", name, s / wallSeconds)));
+        return text.toString();
     }
 
     private static String ofLimit(double rate, Scenario scenario, int workers) {
