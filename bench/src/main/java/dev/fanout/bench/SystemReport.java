@@ -81,6 +81,16 @@ final class SystemReport {
                 percentile(batches, b -> b.timeline().decisionLagMs(), 50),
                 percentile(batches, b -> b.timeline().decisionLagMs(), 99),
                 percentile(batches, FanoutRound::commandMs, 50));
+        System.out.printf(Locale.ROOT, "  p50 timeline, ms after registration: jobs published +%,.0f..+%,.0f, results"
+                + " +%,.0f..+%,.0f, decision +%,.0f; the command registers the batch %,.0f ms after it starts and"
+                + " exits %,.0f ms after the decision%n",
+                percentile(batches, b -> b.timeline().jobsFirstMs() - b.timeline().startMs(), 50),
+                percentile(batches, b -> b.timeline().jobsLastMs() - b.timeline().startMs(), 50),
+                percentile(batches, b -> b.timeline().resultsFirstMs() - b.timeline().startMs(), 50),
+                percentile(batches, b -> b.timeline().resultsLastMs() - b.timeline().startMs(), 50),
+                percentile(batches, b -> b.timeline().endMs() - b.timeline().startMs(), 50),
+                percentile(batches, b -> b.timeline().startMs() - b.commandStartMs(), 50),
+                percentile(batches, b -> b.commandStartMs() + b.commandMs() - b.timeline().endMs(), 50));
     }
 
     /**
