@@ -2,6 +2,9 @@
 # Benchmarks, by scenario name: scripts/bench.sh SCENARIO [options]
 #   scripts/bench.sh dispatch [--items 1000000] [--heap 256m] [--rounds 3] [--partitions 8]
 #   scripts/bench.sh worker [--items 50000] [--keys 10000] [--partitions 8] [--concurrency 200] [--latency-ms 20]
+#   scripts/bench.sh system [--scenario a|b|c|d|all] [--rounds 3] [--workers 2] [--peer on|off]
+#     the product as a user runs it: fanout broker, aggregator, workers and dispatch as separate processes started
+#     through scripts/fanout, beside Confluent's Parallel Consumer on the same broker and records
 # Finds a JDK 21+, builds the bench module when it is missing or older than the sources, then runs the scenario's
 # Java main. Each scenario starts its own embedded Kafka broker and stops it (and every child JVM) when it ends.
 set -euo pipefail
@@ -11,7 +14,7 @@ source "$root/scripts/lib/java.sh"
 fanout_find_java
 
 if [ $# -lt 1 ]; then
-  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: dispatch, worker" >&2
+  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: dispatch, system, worker" >&2
   exit 2
 fi
 
@@ -33,4 +36,4 @@ if stale; then
   rm -f "$log"
 fi
 
-exec "$JAVA" -Xmx512m -cp "$classes:$(cat "$classpath_file")" dev.fanout.bench.Bench "$@"
+exec "$JAVA" -Xmx512m --enable-native-access=ALL-UNNAMED -Dfanout.root="$root" -cp "$classes:$(cat "$classpath_file")" dev.fanout.bench.Bench "$@"

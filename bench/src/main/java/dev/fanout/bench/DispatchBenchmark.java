@@ -96,7 +96,7 @@ final class DispatchBenchmark {
     }
 
     /** Runs ProducerPerformance; returns records/s, MB/s and the average latency in ms. */
-    private static double[] producerPerformance(String servers, String topic, long records, long recordSize,
+    static double[] producerPerformance(String servers, String topic, long records, long recordSize,
             int partitions, String heap) {
         TopicInitializer.ensure(KafkaSettings.of(servers), List.of(
                 new TopicDescriptor<>(topic, byte[].class, partitions, Map.of())));
@@ -115,7 +115,7 @@ final class DispatchBenchmark {
     }
 
     /** The average size on the wire of the dispatcher's job records: key, value and headers, from a sample. */
-    private static long recordSize(KafkaSettings settings) {
+    static long recordSize(KafkaSettings settings) {
         String topic = settings.topics().jobs(Lane.NORMAL).name();
         Map<String, Object> props = settings.clientProperties();
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
