@@ -2,7 +2,10 @@ package dev.fanout.aggregator;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.fanout.ops.ServiceMetrics;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.aggregator.dashboard.WorkerList;
 import dev.fanout.aggregator.internal.AdminChainTopics;
+import dev.fanout.aggregator.internal.JobReader;
 import dev.fanout.aggregator.internal.BoundedThreadReplacement;
 import dev.fanout.aggregator.internal.RestoreLog;
 import dev.fanout.aggregator.internal.ResultsServer;
@@ -17,6 +20,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
@@ -96,17 +100,30 @@ public final class Aggregator implements AutoCloseable {
         return start(config, registry, Time.SYSTEM);
     }
 
+    /** Starts an aggregator on the system clock, with its dashboard's actions as {@code dashboard} says. */
+    public static Aggregator start(AggregatorConfig config, MetricRegistry registry, DashboardSettings dashboard) {
+        return start(config, registry, Time.SYSTEM, dashboard);
+    }
+
+    /** Starts an aggregator with a read-only dashboard. */
+    public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time) {
+        return start(config, registry, time, DashboardSettings.readOnly());
+    }
+
     /**
      * Creates the topics that are missing, then starts Kafka Streams. Returns once the client is started, not yet
      * running: see {@link #awaitRunning}.
      *
      * @param registry where the {@link AggregatorMetrics} are registered
      * @param time     the Streams client's clock: wall-clock punctuation (total timeouts) and {@code decidedAt}
+     * @param dashboard whether the dashboard at {@code /} of the HTTP port offers actions, and their token
      * @throws ConfigException if Kafka cannot be reached, the topics cannot be created, or the state directory
      *                         cannot be created
      * @throws java.io.UncheckedIOException if the results API cannot listen on its host at all
      */
-    public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time) {
+    public static Aggregator start(AggregatorConfig config, MetricRegistry registry, Time time,
+            DashboardSettings dashboard) {
+        Objects.requireNonNull(dashboard, "dashboard");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(time, "time");
@@ -137,7 +154,9 @@ public final class Aggregator implements AutoCloseable {
             if (server != null) {
                 KafkaStreams running = streams;
                 server.start(new StreamsStoreLocator(streams, self), topics.prefix(), aggregator.health,
-                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics));
+                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics),
+                        new JobReader(config.kafka().clientProperties(), topics.prefix()), dashboard,
+                        () -> WorkerList.json(config.kafka(), () -> Instant.ofEpochMilli(time.milliseconds())));
             }
             log.info("aggregator {} started: reading {} and {}, state in {}{}, results API {}",
                     config.applicationId(), topics.batches(), topics.results(),

@@ -5,6 +5,8 @@ import dev.fanout.ops.ServiceMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.aggregator.internal.Health;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.aggregator.internal.JobReader;
 import dev.fanout.aggregator.internal.ResultsServer;
 import dev.fanout.aggregator.internal.StoreLocator;
 import java.io.IOException;
@@ -64,7 +66,8 @@ class HealthTest {
             public Optional<String> failure() {
                 return probe.get().failure();
             }
-        }, ServiceMetrics.of(new MetricRegistry()));
+        }, ServiceMetrics.of(new MetricRegistry()),
+                new JobReader(Map.of(), "t."), DashboardSettings.readOnly(), Optional::empty);
     }
 
     @AfterEach

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.aggregator.ResultsClient.Answer;
 import dev.fanout.aggregator.ResultsClient.Found;
 import dev.fanout.aggregator.ResultsClient.Refused;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.aggregator.internal.JobReader;
 import dev.fanout.aggregator.internal.ResultsServer;
 import dev.fanout.aggregator.internal.StoreLocator;
 import dev.fanout.protocol.BatchPolicy;
@@ -29,6 +31,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +86,8 @@ class ResultsApiTest {
             public List<Location> everywhere() {
                 return List.of(where.apply(null));
             }
-        }, "t.", FakeProbe.ready(0), ServiceMetrics.of(new MetricRegistry()));
+        }, "t.", FakeProbe.ready(0), ServiceMetrics.of(new MetricRegistry()),
+                new JobReader(Map.of(), "t."), DashboardSettings.readOnly(), Optional::empty);
         return server;
     }
 

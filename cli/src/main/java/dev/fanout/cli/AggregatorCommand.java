@@ -15,6 +15,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
 
 /**
  * {@code fanout aggregator}: the Kafka Streams fan-in and its results API, until SIGTERM or Ctrl-C (exit 0), or until
@@ -22,8 +23,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "aggregator", mixinStandardHelpOptions = true,
         description = "Run the aggregator: fans item results back in per batch, publishes each batch's decision,"
-                + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items) with /healthz and"
-                + " /readyz. Exits 1 if Kafka Streams stops by itself (its stream threads died).")
+                + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items), a live dashboard at"
+                + " /, /metrics, /healthz and /readyz. Exits 1 if Kafka Streams stops by itself (its stream threads died).")
 final class AggregatorCommand implements Callable<Integer> {
 
     @Mixin
@@ -59,6 +60,17 @@ final class AggregatorCommand implements Callable<Integer> {
             description = "How long a decided batch's items stay queryable, e.g. 7d or 12h (default: 7d).")
     String itemRetention;
 
+    @Option(names = "--ui-actions", description = "Let the dashboard (at / of the HTTP port) pause, resume and cancel"
+            + " batches and replay their dead letters, for requests that carry the token: $" + UI_TOKEN_ENV
+            + " when set, else a new one written to <state dir>/" + UI_TOKEN_FILE + ". Off by default: the dashboard"
+            + " is read-only.")
+    boolean uiActions;
+
+    /** The environment variable that sets the dashboard's action token. */
+    static final String UI_TOKEN_ENV = "FANOUT_UI_TOKEN";
+    /** Where a made-up token is written, in the state directory. */
+    static final String UI_TOKEN_FILE = "ui-token";
+
     @Override
     public Integer call() throws Exception {
         AggregatorConfig defaults = AggregatorConfig.of(kafka.settings());
@@ -71,15 +83,28 @@ final class AggregatorCommand implements Callable<Integer> {
                 itemRetention == null ? null : Durations.parse(itemRetention, "--item-retention"), null);
         MetricRegistry metrics = new MetricRegistry();
         ServiceMetrics.jmx(metrics); // for the life of the process
-        Aggregator aggregator = Aggregator.start(config, metrics);
+        DashboardSettings dashboard = DashboardSettings.readOnly();
+        String tokenNote = "";
+        if (uiActions) {
+            String token = System.getenv(UI_TOKEN_ENV);
+            if (token == null || token.isBlank()) {
+                Path file = state.resolve(UI_TOKEN_FILE);
+                token = UiToken.create(file);
+                tokenNote = "; dashboard actions on, token in " + file;
+            } else {
+                tokenNote = "; dashboard actions on, token from $" + UI_TOKEN_ENV;
+            }
+            dashboard = new DashboardSettings(new DashboardCommands(config.kafka()), token.strip());
+        }
+        Aggregator aggregator = Aggregator.start(config, metrics, dashboard);
         Thread shutdown = new Thread(aggregator::close, "fanout-aggregator-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         try {
             aggregator.awaitRunning(Duration.ofMinutes(5));
             System.out.println("aggregator " + config.applicationId() + " running on "
                     + config.kafka().bootstrapServers() + "; state in " + state.resolve(config.applicationId())
-                    + "; results API " + aggregator.resultsApi().map(URI::toString).map(url -> "at " + url)
-                            .orElse("off") + "; Ctrl-C stops it.");
+                    + "; results API " + aggregator.resultsApi().map(URI::toString).map(url -> "at " + url
+                            + " (dashboard at " + url + "/)").orElse("off") + tokenNote + "; Ctrl-C stops it.");
         } catch (IllegalStateException notRunning) {
             KafkaStreams.State now = aggregator.state();
             boolean closing = now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.NOT_RUNNING;

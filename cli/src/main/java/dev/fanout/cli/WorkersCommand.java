@@ -74,12 +74,8 @@ final class WorkersCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code live}, {@code unhealthy} or {@code gone}. */
     static String state(WorkerStatus worker, Instant now) {
-        if (!worker.liveAt(now)) {
-            return "gone";
-        }
-        return worker.healthy() ? "live" : "unhealthy";
+        return worker.stateAt(now);
     }
 
     private static String ago(Instant then, Instant now) {

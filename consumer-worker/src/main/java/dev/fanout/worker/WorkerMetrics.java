@@ -53,6 +53,7 @@ public final class WorkerMetrics {
         this.retriesDeferred = registry.counter(name("retries.deferred"));
         this.retriesHandedOff = registry.counter(name("retries.handed-off"));
         this.parked = registry.counter(name("items.parked"));
+        retriesIn("memory"); // exported from the start, so dashboards find the series before the first retry
         this.outputInvalid = registry.counter(name("items.output-invalid"));
         // lock-free: every item updates it, from many virtual threads at once
         this.latency = registry.timer(name("item.latency"),
@@ -112,6 +113,14 @@ public final class WorkerMetrics {
     /** Next attempts sent to a retry tier because the worker gave up their partition while they waited. */
     public Counter retriesHandedOff() {
         return retriesHandedOff;
+    }
+
+    /**
+     * Next attempts by where they wait: {@code memory} (in the worker, for waits shorter than the shortest
+     * tier), or the retry tier's name ({@code 10s}, {@code 1m}, {@code 10m}).
+     */
+    public Counter retriesIn(String tier) {
+        return registry.counter(name("retry-tier." + tier));
     }
 
     /** Items of paused batches sent to the parking topic. */

@@ -104,6 +104,8 @@ class WorkerRetryTopicsIT {
         first.close(); // attempt 2 is waiting in memory (the clock stands still): it is handed to a retry tier
 
         assertThat(first.metrics().retriesHandedOff().getCount()).isEqualTo(1);
+        assertThat(first.metrics().retriesIn("memory").getCount()).as("attempt 2 first waited in memory").isEqualTo(1);
+        assertThat(first.metrics().retriesIn("10s").getCount()).as("then in the 10 s tier").isEqualTo(1);
         assertThat(harness.resultsNow()).isEmpty();
         Worker second = harness.start(clock, 4, Map.of(), flaky(clock, attempts));
         ItemResult result = awaitResultWhileTimePasses("restart", Duration.ofMillis(500));

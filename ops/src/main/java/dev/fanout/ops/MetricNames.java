@@ -24,6 +24,7 @@ public final class MetricNames {
             map("worker.*.handler.*.latency", "fanout_worker_handler_latency_seconds", "worker", "handler"),
             map("worker.*.dead-letters.*", "fanout_worker_dead_letters", "worker", "reason"),
             map("worker.*.retries.*", "fanout_worker_retries", "worker", "kind"),
+            map("worker.*.retry-tier.*", "fanout_worker_retries_by_tier", "worker", "tier"),
             map("worker.*.poison", "fanout_worker_poison_records", "worker"),
             map("worker.*.item.latency", "fanout_worker_item_latency_seconds", "worker"),
             map("worker.*.in-flight", "fanout_worker_in_flight", "worker"),

@@ -21,6 +21,10 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *                     the aggregator lets such a result replace the item's earlier failure (a new batch revision)
  * @param late         {@code true} on the supplement of a {@code TIMED_OUT} item under {@code onTimeout: continue}:
  *                     the handler's late output (or error), attached to the item's record but never counted again
+ * @param job          where the job was first read, {@code <topic>/<partition>/<offset>} on its lane topic (retries and
+ *                     parking keep it), so its payload can be looked up; {@code null} when unknown
+ * @param queuedAt     when that job record was published (its timestamp): the start of the item's queued time;
+ *                     {@code null} when unknown
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemResult(
@@ -40,7 +44,9 @@ public record ItemResult(
         boolean deadLettered,
         String traceId,
         String replayOf,
-        Boolean late) implements Envelopes.Versioned {
+        Boolean late,
+        String job,
+        Instant queuedAt) implements Envelopes.Versioned {
 
     public ItemResult {
         Envelopes.require(batchId, "batchId");
@@ -72,7 +78,23 @@ public record ItemResult(
             FailureReason reason, ItemError error, JsonNode output, int attempts, Instant startedAt,
             Instant finishedAt, long durationMs, String workerId, boolean deadLettered, String traceId) {
         this(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts, startedAt, finishedAt,
-                durationMs, workerId, deadLettered, traceId, null, null);
+                durationMs, workerId, deadLettered, traceId, null, null, null, null);
+    }
+
+    /** A result without the job's coordinates. */
+    public ItemResult(int schemaVersion, String batchId, String itemId, long index, ItemStatus status,
+            FailureReason reason, ItemError error, JsonNode output, int attempts, Instant startedAt,
+            Instant finishedAt, long durationMs, String workerId, boolean deadLettered, String traceId,
+            String replayOf, Boolean late) {
+        this(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts, startedAt, finishedAt,
+                durationMs, workerId, deadLettered, traceId, replayOf, late, null, null);
+    }
+
+    /** The same result, saying where its job was first read and when that record was published. */
+    public ItemResult withJob(String jobRecord, Instant published) {
+        return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
+                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, replayOf, late, jobRecord,
+                published);
     }
 
     /** Whether this is the late supplement of a timed-out item rather than its outcome. */
@@ -84,7 +106,7 @@ public record ItemResult(
     /** The same result, marked as the outcome of a replay of the given dead letter. */
     public ItemResult asReplayOf(String deadLetter) {
         return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
-                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, deadLetter, late);
+                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, deadLetter, late, job, queuedAt);
     }
 
     public ItemKey itemKey() {

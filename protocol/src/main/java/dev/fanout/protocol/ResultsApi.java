@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,8 @@ import java.util.Objects;
  * GET /batches/{id}                                  BatchView, with the decision as published
  * GET /batches/{id}/items?status=&amp;limit=&amp;after=      ItemPage, ordered by index
  * GET /batches/{id}/items/{itemId or index}          ItemView
+ * GET /batches/{id}/items/{itemId or index}/job      JobView: the job record the item ran from (its payload)
+ * GET /batches/{id}/timeline?max=                    Timeline: every item's queued and running time, and a summary
  * </pre>
  */
 public final class ResultsApi {
@@ -45,6 +48,7 @@ public final class ResultsApi {
      * @param total        the sealed total, or {@code null}
      * @param finished     items counted so far (results after the decision included)
      * @param failed       items that did not succeed (failed, timed out or cancelled), as in {@link BatchResult}
+     * @param minSuccessRate the policy's {@code minSuccessRate}; {@code null} while no definition has been read
      * @param itemsRemoved the batch's items were removed from the item store after the retention period
      * @param decision     the decision as published on the batch-results topic; absent in lists
      */
@@ -54,6 +58,7 @@ public final class ResultsApi {
             boolean decided,
             BatchStatus status,
             Strategy strategy,
+            Double minSuccessRate,
             Boolean sealed,
             Long total,
             long finished,
@@ -73,7 +78,7 @@ public final class ResultsApi {
 
         /** This view without its decision record (as listed by {@code GET /batches}). */
         public BatchView withoutDecision() {
-            return new BatchView(batchId, decided, status, strategy, sealed, total, finished, succeeded, failed,
+            return new BatchView(batchId, decided, status, strategy, minSuccessRate, sealed, total, finished, succeeded, failed,
                     timedOut, cancelled, deadLettered, createdAt, decidedAt, itemsRemoved, null);
         }
     }
@@ -101,6 +106,8 @@ public final class ResultsApi {
      * @param lateOutput a {@code TIMED_OUT} item's output from a handler that finished after its timeout
      *                   ({@code onTimeout: continue}); {@code null} when there is none
      * @param lateError  the error of such a handler that failed after its timeout; {@code null} when there is none
+     * @param job        where its job was first read ({@code <topic>/<partition>/<offset>}); {@code null} when unknown
+     * @param queuedAt   when that job was published; {@code null} when unknown
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ItemView(
@@ -119,7 +126,9 @@ public final class ResultsApi {
             boolean deadLettered,
             String replayOf,
             JsonNode lateOutput,
-            ItemError lateError) {
+            ItemError lateError,
+            String job,
+            Instant queuedAt) {
 
         public ItemView {
             Envelopes.require(batchId, "batchId");
@@ -140,6 +149,61 @@ public final class ResultsApi {
             Envelopes.require(batchId, "batchId");
             items = List.copyOf(Objects.requireNonNull(items, "items"));
         }
+    }
+
+    /** How many items a timeline holds at most by default (every n-th item beyond). */
+    public static final int TIMELINE_MAX = 100_000;
+
+    /**
+     * Every item's execution, for the dashboard's timeline, with a summary of the batch so far.
+     *
+     * @param origin  the time the offsets in {@code bars} count from: the batch's creation, else its first item's
+     * @param items   items scanned (counted so far)
+     * @param stride  1 when every item is in {@code bars}; n when only every n-th is (the batch has more than
+     *                {@code max} items)
+     * @param workers the workers that ran the items; a bar names one by its position here
+     * @param bars    one per item: {@code [index, queuedMs, startMs, endMs, workerIndex, status, attempts]}, times in
+     *                ms after {@code origin} ({@code -1} when unknown), {@code status} the ordinal of
+     *                {@link ItemStatus}, {@code workerIndex} {@code -1} when unknown
+     * @param summary latency percentiles, speed-up, top errors and dead letters by reason over all items scanned
+     */
+    public record Timeline(String batchId, Instant origin, long items, int stride, List<String> workers,
+            List<long[]> bars, TimelineSummary summary) {
+
+        public Timeline {
+            Envelopes.require(batchId, "batchId");
+            workers = List.copyOf(Objects.requireNonNull(workers, "workers"));
+            bars = List.copyOf(Objects.requireNonNull(bars, "bars"));
+            Objects.requireNonNull(summary, "summary");
+        }
+    }
+
+    /**
+     * A batch's figures so far, from its items.
+     *
+     * @param speedup        the sum of the items' handler time over the wall time from the first start to the last
+     *                       finish (how many items ran at once, on average); 0 before any finished
+     * @param errors         the most frequent error types among unsuccessful items, most frequent first
+     * @param deadLetters    dead-lettered items by failure reason
+     */
+    public record TimelineSummary(long latencyP50Ms, long latencyP95Ms, long latencyP99Ms, long latencyMaxMs,
+            long sumItemMs, long wallMs, double speedup, List<BatchResult.ErrorCount> errors,
+            Map<FailureReason, Long> deadLetters) {
+
+        public TimelineSummary {
+            errors = List.copyOf(Objects.requireNonNull(errors, "errors"));
+            deadLetters = Map.copyOf(Objects.requireNonNull(deadLetters, "deadLetters"));
+        }
+    }
+
+    /**
+     * The job record an item ran from, as read back from its lane topic.
+     *
+     * @param job     {@code <topic>/<partition>/<offset>}
+     * @param payload the item's payload
+     * @param record  the whole job record as published
+     */
+    public record JobView(String batchId, String itemId, long index, String job, JsonNode payload, JsonNode record) {
     }
 
     /** An error answer: the HTTP status and one line saying what is wrong and what to do. */

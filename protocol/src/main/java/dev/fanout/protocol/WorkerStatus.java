@@ -76,6 +76,14 @@ public record WorkerStatus(
         }
     }
 
+    /** {@code live}, {@code unhealthy} or {@code gone} (missed {@value #GONE_AFTER_HEARTBEATS} heartbeats). */
+    public String stateAt(Instant now) {
+        if (!liveAt(now)) {
+            return "gone";
+        }
+        return healthy ? "live" : "unhealthy";
+    }
+
     /** Whether it heartbeated within {@link #GONE_AFTER_HEARTBEATS} intervals before {@code now}. */
     public boolean liveAt(Instant now) {
         return !lastSeen.plus(heartbeatInterval.multipliedBy(GONE_AFTER_HEARTBEATS)).isBefore(now);

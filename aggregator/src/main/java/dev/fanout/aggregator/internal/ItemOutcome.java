@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param lateOutput   a timed-out item's output, from the handler that finished after its timeout
  *                     ({@code onTimeout: continue}); {@code null} when there is none
  * @param lateError    the error of such a handler that failed after its timeout; {@code null} when there is none
+ * @param errorStack   the top of the last error's stack trace; {@code null} when there is none
+ * @param job          where the item's job was first read ({@code <topic>/<partition>/<offset>}); {@code null} when
+ *                     unknown
+ * @param queuedAt     when that job was published; {@code null} when unknown
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemOutcome(
@@ -43,7 +47,10 @@ public record ItemOutcome(
         String workerId,
         String replayOf,
         JsonNode lateOutput,
-        ItemError lateError) {
+        ItemError lateError,
+        String errorStack,
+        String job,
+        Instant queuedAt) {
 
     public ItemOutcome {
         Objects.requireNonNull(itemId, "itemId");
@@ -62,13 +69,14 @@ public record ItemOutcome(
                 result.error() == null ? null : result.error().type(),
                 result.error() == null ? null : result.error().message(),
                 result.durationMs(), result.deadLettered(), result.finishedAt(), result.output(), result.attempts(),
-                result.startedAt(), result.workerId(), result.replayOf(), null, null);
+                result.startedAt(), result.workerId(), result.replayOf(), null, null,
+                result.error() == null ? null : result.error().stack(), result.job(), result.queuedAt());
     }
 
     /** This outcome with a late supplement's output and error attached (the latest supplement wins). */
     public ItemOutcome withLate(JsonNode lateOutput, ItemError lateError) {
         return new ItemOutcome(itemId, status, reason, errorType, errorMessage, durationMs, deadLettered, finishedAt,
-                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError);
+                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError, errorStack, job, queuedAt);
     }
 
     /**
@@ -81,7 +89,8 @@ public record ItemOutcome(
                 replay.error() == null ? errorType : replay.error().type(),
                 replay.error() == null ? errorMessage : replay.error().message(),
                 replay.durationMs(), deadLettered, replay.finishedAt(), output,
-                replay.attempts(), replay.startedAt(), replay.workerId(), replay.replayOf(), lateOutput, lateError);
+                replay.attempts(), replay.startedAt(), replay.workerId(), replay.replayOf(), lateOutput, lateError,
+                replay.error() == null ? errorStack : replay.error().stack(), job, queuedAt);
     }
 
     /** The type under which this unsuccessful outcome's error was counted in the batch's top errors. */
@@ -92,7 +101,8 @@ public record ItemOutcome(
     /** The results API's view of this outcome. */
     public ItemView view(String batchId, long index) {
         return new ItemView(batchId, itemId, index, status, reason,
-                errorType == null ? null : new ItemError(errorType, errorMessage), output, attempts, startedAt,
-                finishedAt, durationMs, workerId, deadLettered, replayOf, lateOutput, lateError);
+                errorType == null ? null : new ItemError(errorType, errorMessage, errorStack), output, attempts,
+                startedAt, finishedAt, durationMs, workerId, deadLettered, replayOf, lateOutput, lateError, job,
+                queuedAt);
     }
 }

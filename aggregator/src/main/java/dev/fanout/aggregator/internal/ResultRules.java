@@ -80,6 +80,7 @@ public final class ResultRules {
     public static ItemResult timedOutPart(ItemResult late) {
         return new ItemResult(late.schemaVersion(), late.batchId(), late.itemId(), late.index(), late.status(),
                 late.reason(), null, null, late.attempts(), late.startedAt(), late.finishedAt(), late.durationMs(),
-                late.workerId(), late.deadLettered(), late.traceId(), late.replayOf(), null);
+                late.workerId(), late.deadLettered(), late.traceId(), late.replayOf(), null, late.job(),
+                late.queuedAt());
     }
 }

@@ -6,6 +6,7 @@ import dev.fanout.protocol.ResultsApi.BatchView;
 import dev.fanout.protocol.ResultsApi.ItemFilter;
 import dev.fanout.protocol.ResultsApi.ItemPage;
 import dev.fanout.protocol.ResultsApi.ItemView;
+import dev.fanout.protocol.ResultsApi.Timeline;
 import dev.fanout.protocol.Strategy;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +67,35 @@ public final class ResultsQueries {
         return items.find(batchId, ref);
     }
 
+    /**
+     * The batch's timeline: a bar per item (every n-th beyond {@code max}) and a summary over all items counted.
+     * Empty when the batch is unknown.
+     */
+    public Optional<Timeline> timeline(String batchId, int max) {
+        BatchState state = batches.get(batchId);
+        if (state == null) {
+            return Optional.empty();
+        }
+        BatchDefinition definition = state.definition();
+        TimelineScan scan = new TimelineScan(definition == null ? null : definition.createdAt(),
+                state.tally().finished(), max);
+        long after = -1;
+        Long next;
+        do {
+            next = items.scan(batchId, after, ItemReader.SCAN_BUDGET, (index, outcome) -> {
+                scan.add(index, outcome);
+                return true;
+            });
+            after = next == null ? after : next;
+        } while (next != null);
+        return Optional.of(scan.result(batchId));
+    }
+
     static BatchView view(String batchId, BatchState state, BatchResult decision) {
         BatchDefinition definition = state.definition();
         return new BatchView(batchId, state.isDecided(), state.decidedStatus(),
                 definition == null ? null : definition.policy().strategy(),
+                definition == null ? null : definition.policy().minSuccessRate(),
                 definition == null ? null : definition.sealed(),
                 definition == null ? null : definition.total(),
                 state.tally().finished(), state.succeeded(), state.unsuccessful(), state.timedOut(),

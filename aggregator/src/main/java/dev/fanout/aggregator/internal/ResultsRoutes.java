@@ -10,6 +10,8 @@ import dev.fanout.protocol.ResultsApi;
 import dev.fanout.protocol.ResultsApi.BatchPage;
 import dev.fanout.protocol.ResultsApi.BatchView;
 import dev.fanout.protocol.ResultsApi.ItemFilter;
+import dev.fanout.protocol.ResultsApi.ItemView;
+import dev.fanout.protocol.ResultsApi.JobView;
 import dev.fanout.protocol.ResultsApi.Problem;
 import java.io.IOException;
 import java.net.URI;
@@ -41,14 +43,18 @@ final class ResultsRoutes implements AutoCloseable {
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(15);
 
     private static final String ENDPOINTS = "GET /batches, GET /batches/{id}, GET /batches/{id}/items,"
-            + " GET /batches/{id}/items/{itemId or index}";
+            + " GET /batches/{id}/items/{itemId or index}, GET /batches/{id}/items/{itemId or index}/job,"
+            + " GET /batches/{id}/timeline";
     private static final String LOCAL = "local";
+    private static final String TIMELINE = "timeline";
 
     private final StoreLocator locator;
+    private final JobReader jobs;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    ResultsRoutes(StoreLocator locator) {
+    ResultsRoutes(StoreLocator locator, JobReader jobs) {
         this.locator = Objects.requireNonNull(locator, "locator");
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
     }
 
     /**
@@ -73,8 +79,7 @@ final class ResultsRoutes implements AutoCloseable {
         try {
             List<String> path = segments(uri.getRawPath());
             Map<String, String> query = query(uri.getRawQuery());
-            if (path.isEmpty() || !path.get(0).equals("batches") || path.size() > 4
-                    || path.size() >= 3 && !path.get(2).equals("items")) {
+            if (!known(path)) {
                 return problem(404, "no such endpoint: " + uri.getPath() + "; the endpoints are " + ENDPOINTS);
             }
             if (path.size() == 1) {
@@ -87,6 +92,12 @@ final class ResultsRoutes implements AutoCloseable {
                 return onBatch(batchId, uri, forwarded, queries -> queries.batch(batchId).map(ResultsRoutes::ok)
                         .orElseGet(() -> noBatch(batchId)));
             }
+            if (path.size() == 3 && path.get(2).equals(TIMELINE)) {
+                allow(query, "max");
+                int max = max(query);
+                return onBatch(batchId, uri, forwarded, queries -> withItems(queries, batchId,
+                        () -> queries.timeline(batchId, max).map(ResultsRoutes::ok).orElseGet(() -> noBatch(batchId))));
+            }
             if (path.size() == 3) {
                 allow(query, "status", "limit", "after");
                 ItemFilter filter = query.containsKey("status") ? filter(query.get("status")) : null;
@@ -97,13 +108,41 @@ final class ResultsRoutes implements AutoCloseable {
             }
             allow(query);
             String ref = path.get(3);
+            boolean job = path.size() == 5;
             return onBatch(batchId, uri, forwarded, queries -> withItems(queries, batchId,
-                    () -> queries.item(batchId, ref).map(ResultsRoutes::ok).orElseGet(() -> problem(404,
-                            "batch '" + batchId + "' has no item '" + ref + "' (looked up by item id, and by index"
-                                    + " for a number); list them with GET /batches/" + batchId + "/items"))));
+                    () -> queries.item(batchId, ref).map(item -> job ? job(item) : ok(item)).orElseGet(() -> problem(
+                            404, "batch '" + batchId + "' has no item '" + ref + "' (looked up by item id, and by"
+                                    + " index for a number); list them with GET /batches/" + batchId + "/items"))));
         } catch (BadRequest e) {
             return problem(400, e.getMessage());
         }
+    }
+
+    private static boolean known(List<String> path) {
+        if (path.isEmpty() || !path.get(0).equals("batches")) {
+            return false;
+        }
+        return switch (path.size()) {
+            case 1, 2 -> true;
+            case 3 -> path.get(2).equals("items") || path.get(2).equals(TIMELINE);
+            case 4 -> path.get(2).equals("items");
+            case 5 -> path.get(2).equals("items") && path.get(4).equals("job");
+            default -> false;
+        };
+    }
+
+    /** The job record an item ran from, read back from its lane topic. */
+    private Answer job(ItemView item) {
+        if (item.job() == null) {
+            return problem(404, "item '" + item.itemId() + "' of batch '" + item.batchId() + "' has no job"
+                    + " coordinates: its result came from a worker of an earlier release, or from the dispatcher"
+                    + " (an item it never published)");
+        }
+        return switch (jobs.read(item.job())) {
+            case JobReader.Job found -> ok(new JobView(item.batchId(), item.itemId(), item.index(), item.job(),
+                    found.record().get("payload"), found.record()));
+            case JobReader.Missing missing -> problem(410, missing.why());
+        };
     }
 
     private Answer onBatch(String batchId, URI uri, boolean forwarded, Function<ResultsQueries, Answer> local) {
@@ -273,6 +312,21 @@ final class ResultsRoutes implements AutoCloseable {
         return Long.parseLong(text);
     }
 
+    private static int max(Map<String, String> query) {
+        String text = query.get("max");
+        if (text == null) {
+            return ResultsApi.TIMELINE_MAX;
+        }
+        if (text.matches("\\d{1,7}")) {
+            int max = Integer.parseInt(text);
+            if (max >= 1 && max <= ResultsApi.TIMELINE_MAX) {
+                return max;
+            }
+        }
+        throw new BadRequest("max must be a whole number from 1 to " + ResultsApi.TIMELINE_MAX + ", was '" + text
+                + "'");
+    }
+
     private static ItemFilter filter(String text) {
         try {
             return ItemFilter.of(text);
@@ -285,6 +339,7 @@ final class ResultsRoutes implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        jobs.close();
     }
 
     /** A request that names an unknown parameter or a bad value. */

@@ -10,9 +10,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import dev.fanout.aggregator.dashboard.Dashboard;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
@@ -21,13 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The results API's HTTP server (the JDK's {@code com.sun.net.httpserver}). It is bound first, so its port can be
  * advertised as Kafka Streams' {@code application.server}, and started once the stores can be located. Requests are
- * answered by {@link ResultsRoutes} on a small pool of threads, except {@code /healthz} and {@code /readyz}, which
- * {@link Health} answers, and {@code /metrics} (Prometheus text).
+ * answered by {@link ResultsRoutes} on a virtual thread each, except {@code /healthz} and {@code /readyz}, which
+ * {@link Health} answers, {@code /metrics} (Prometheus text), and {@code /} and {@code /ui/...}, the live
+ * {@link Dashboard}.
  */
 public final class ResultsServer implements AutoCloseable {
 
-    /** Threads answering requests. */
-    public static final int THREADS = 4;
     /** Liveness: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN","reason":...}}. */
     public static final String HEALTHZ = "/healthz";
     /** Readiness: {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reason":...}}. */
@@ -41,15 +44,13 @@ public final class ResultsServer implements AutoCloseable {
     private final ExecutorService executor;
     private volatile boolean started;
     private volatile ResultsRoutes routes;
+    private volatile Dashboard dashboard;
 
     private ResultsServer(HttpServer server) {
         this.server = server;
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(THREADS, task -> {
-            Thread thread = new Thread(task, "fanout-results-api-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // a virtual thread per request: the dashboard's event streams hold theirs for as long as they are open
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-results-api-", 1)
+                .factory());
         server.setExecutor(executor);
     }
 
@@ -85,13 +86,29 @@ public final class ResultsServer implements AutoCloseable {
      *
      * @param topicPrefix the deployment's topic prefix, sent with every answer so clients can tell deployments apart
      */
-    public void start(StoreLocator locator, String topicPrefix, Health.Probe health, ServiceMetrics metrics) {
+    public void start(StoreLocator locator, String topicPrefix, Health.Probe health, ServiceMetrics metrics,
+            JobReader jobs, DashboardSettings dashboardSettings, Supplier<Optional<String>> workers) {
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(metrics, "metrics");
         server.createContext(METRICS, metrics.httpHandler());
-        ResultsRoutes routes = new ResultsRoutes(locator);
+        ResultsRoutes routes = new ResultsRoutes(locator, jobs);
         this.routes = routes;
-        server.createContext("/", exchange -> answer(exchange, routes, topicPrefix));
+        Dashboard dashboard = new Dashboard(dashboardSettings, path -> {
+            ResultsRoutes.Answer answer = routes.answer("GET", URI.create(path), false);
+            if (answer.status() != 200) {
+                return Optional.empty();
+            }
+            byte[] body = answer.body() != null ? answer.body() : Envelopes.encode(answer.value());
+            return Optional.of(new String(body, StandardCharsets.UTF_8));
+        }, workers);
+        this.dashboard = dashboard;
+        server.createContext("/", exchange -> {
+            if (Dashboard.owns(exchange.getRequestURI().getPath())) {
+                dashboard.handle(exchange);
+            } else {
+                answer(exchange, routes, topicPrefix);
+            }
+        });
         server.createContext(HEALTHZ, exchange -> answerHealth(exchange, () -> Health.liveness(health),
                 Health.DOWN));
         server.createContext(READYZ, exchange -> answerHealth(exchange, () -> Health.readiness(health),
@@ -171,6 +188,9 @@ public final class ResultsServer implements AutoCloseable {
     /** Stops answering (in-flight requests get up to a second) and releases the port. Idempotent. */
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close(); // ends the event streams, so stopping need not wait for them
+        }
         server.stop(started ? 1 : 0);
         executor.shutdownNow();
         if (routes != null) {

@@ -37,6 +37,8 @@ import java.util.function.BooleanSupplier;
 final class Attempts {
 
     private static final Logger log = LoggerFactory.getLogger(Attempts.class);
+    /** The retry-tier label of next attempts that wait in the worker. */
+    static final String RETRY_IN_MEMORY = "memory";
 
     private final Bulkhead bulkhead;
     private final LaneGate gate;
@@ -149,6 +151,7 @@ final class Attempts {
                 if (!Duration.between(now, dueAt).minus(deferred.shortestTier()).isNegative()) {
                     return outcomes.retryLater(record, next, dueAt, firstFailure, false);
                 }
+                metrics.retriesIn(RETRY_IN_MEMORY).inc();
                 try {
                     RetryWaits.Outcome waited = waits.await(partition, dueAt);
                     if (waited == RetryWaits.Outcome.HAND_OFF) {

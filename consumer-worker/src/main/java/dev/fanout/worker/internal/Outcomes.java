@@ -113,7 +113,7 @@ final class Outcomes {
                     ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, error == null ? failure.error() : ItemError.of(error),
                     error == null ? output : null, failure.attempts(), failure.started(), now,
                     failure.durationMs() + Math.max(0, Duration.between(failure.lastFailure(), now).toMillis()),
-                    workerId, false, job.traceId(), timedOut.replayOf(), true);
+                    workerId, false, job.traceId(), timedOut.replayOf(), true, timedOut.job(), timedOut.queuedAt());
             publisher.publish(late).whenComplete((done, failed) -> {
                 if (failed != null) {
                     log.warn("could not attach the late output of timed-out item {}/{}: {}", job.batchId(),
@@ -192,6 +192,7 @@ final class Outcomes {
             Instant firstFailure, boolean handedOff) {
         (handedOff ? metrics.retriesHandedOff() : metrics.retriesDeferred()).inc();
         ProducerRecord<String, byte[]> retry = deferred.retry(record, next, dueAt, firstFailure);
+        metrics.retriesIn(retry.topic().substring(retry.topic().lastIndexOf('.') + 1)).inc();
         log.debug("item {}/{}: attempt {} due at {} goes through {}", next.batchId(), next.index(), next.attempt(),
                 dueAt, retry.topic());
         return publisher.publish(retry);
@@ -214,8 +215,12 @@ final class Outcomes {
         return publisher.publish(deferred.parked(record, attemptChanged ? job : null, controlPosition));
     }
 
-    private static ItemResult replayed(ConsumerRecord<String, byte[]> record, ItemResult result) {
+    /** The result, with where its job was first read and, for a replayed dead letter, which one it was. */
+    private ItemResult replayed(ConsumerRecord<String, byte[]> record, ItemResult result) {
+        DeferredRecords.Origin origin = deferred.origin(record);
+        ItemResult located = result.withJob(origin.topic() + "/" + origin.partition() + "/" + origin.offset(),
+                origin.timestamp() > 0 ? Instant.ofEpochMilli(origin.timestamp()) : null);
         Optional<String> replayOf = FanoutHeaders.text(record.headers(), FanoutHeaders.REPLAY_OF);
-        return replayOf.isPresent() && !replayOf.get().isBlank() ? result.asReplayOf(replayOf.get()) : result;
+        return replayOf.isPresent() && !replayOf.get().isBlank() ? located.asReplayOf(replayOf.get()) : located;
     }
 }
