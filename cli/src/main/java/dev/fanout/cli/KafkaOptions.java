@@ -1,7 +1,11 @@
 package dev.fanout.cli;
 
 import dev.fanout.config.ConfigException;
+import dev.fanout.config.KafkaClientProperties;
 import dev.fanout.config.KafkaSettings;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import dev.fanout.protocol.Topics;
 import picocli.CommandLine.Option;
 
@@ -21,13 +25,31 @@ final class KafkaOptions {
             description = "Partitions for jobs lanes Fanout creates (default: " + Topics.DEFAULT_JOB_PARTITIONS + ").")
     Integer jobPartitions;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...) for every client, as"
+                    + " Kafka's own tools take them; $" + KafkaClientProperties.ENV_PREFIX + "<NAME> variables"
+                    + " override it (" + KafkaClientProperties.ENV_PREFIX + "SECURITY_PROTOCOL=SASL_SSL).")
+    Path commandConfig;
+
+    @Option(names = "--replication-factor", paramLabel = "N",
+            description = "Replicas of each partition of the topics Fanout creates (default: the cluster's"
+                    + " default.replication.factor).")
+    Short replicationFactor;
+
+    @Option(names = "--min-insync-replicas", paramLabel = "N",
+            description = "min.insync.replicas of the topics Fanout creates (default: the cluster's).")
+    Integer minInsyncReplicas;
+
+    /** The environment the options read ({@code System.getenv()}; a test gives its own). */
+    Map<String, String> environment = System.getenv();
+
     /** Whether the user named a cluster (flag or environment). */
     boolean given() {
-        return bootstrapServers != null || System.getenv(KafkaSettings.ENV_BOOTSTRAP_SERVERS) != null;
+        return bootstrapServers != null || environment.get(KafkaSettings.ENV_BOOTSTRAP_SERVERS) != null;
     }
 
     KafkaSettings settings() {
-        String servers = bootstrapServers != null ? bootstrapServers : System.getenv(KafkaSettings.ENV_BOOTSTRAP_SERVERS);
+        String servers = bootstrapServers != null ? bootstrapServers : environment.get(KafkaSettings.ENV_BOOTSTRAP_SERVERS);
         if (servers == null) {
             throw new ConfigException("no Kafka given: pass --bootstrap-servers host:port or set "
                     + KafkaSettings.ENV_BOOTSTRAP_SERVERS + " (a dev broker: fanout broker --port 9092)");
@@ -35,11 +57,27 @@ final class KafkaOptions {
         return settings(servers);
     }
 
-    /** Settings for the given servers with this command's prefix and partitions. */
+    /**
+     * Settings for the given servers with this command's prefix, partitions, replication and client properties
+     * (the {@code --command-config} file, then {@code FANOUT_KAFKA_*} over it).
+     */
     KafkaSettings settings(String servers) {
         String prefix = topicPrefix != null ? topicPrefix
-                : System.getenv().getOrDefault(KafkaSettings.ENV_TOPIC_PREFIX, Topics.DEFAULT_PREFIX);
+                : environment.getOrDefault(KafkaSettings.ENV_TOPIC_PREFIX, Topics.DEFAULT_PREFIX);
         KafkaSettings settings = KafkaSettings.of(servers).withTopicPrefix(prefix);
-        return jobPartitions == null ? settings : settings.withPartitions(jobPartitions, settings.resultPartitions());
+        if (jobPartitions != null) {
+            settings = settings.withPartitions(jobPartitions, settings.resultPartitions());
+        }
+        if (replicationFactor != null || minInsyncReplicas != null) {
+            settings = settings.withReplication(replicationFactor == null ? KafkaSettings.BROKER_DEFAULT
+                    : replicationFactor, minInsyncReplicas);
+        }
+        Map<String, String> client = new HashMap<>();
+        if (commandConfig != null) {
+            client.putAll(KafkaClientProperties.load(commandConfig));
+        }
+        client.putAll(KafkaClientProperties.fromEnvironment(environment));
+        client.remove("bootstrap.servers"); // --bootstrap-servers names the cluster
+        return client.isEmpty() ? settings : settings.withClientOverrides(client);
     }
 }

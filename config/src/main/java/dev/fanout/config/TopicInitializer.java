@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -51,16 +53,20 @@ public final class TopicInitializer {
                 if (existing.contains(topic.name())) {
                     present.add(topic.name());
                 } else {
-                    missing.add(new NewTopic(topic.name(), topic.partitions(), settings.replicationFactor())
-                            .configs(topic.topicConfigs()));
+                    Map<String, String> configs = new HashMap<>(topic.topicConfigs());
+                    if (settings.minInsyncReplicas() != null) {
+                        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, settings.minInsyncReplicas().toString());
+                    }
+                    missing.add(new NewTopic(topic.name(), Optional.of(topic.partitions()),
+                            settings.replicationFactor() == KafkaSettings.BROKER_DEFAULT ? Optional.empty()
+                                    : Optional.of(settings.replicationFactor())).configs(configs));
                 }
             }
             create(admin, missing, timeoutMs);
             awaitLeaders(admin, missing, timeoutMs);
             return checkPartitions(admin, topics, present, timeoutMs);
         } catch (ExecutionException | TimeoutException e) {
-            throw new ConfigException("cannot reach Kafka at " + settings.bootstrapServers() + " to set up topics ("
-                    + rootMessage(e) + "); check --bootstrap-servers and that the brokers are up", e);
+            throw KafkaFailures.describe(e, settings, "set up topics");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConfigException("interrupted while setting up topics", e);
@@ -139,13 +145,5 @@ public final class TopicInitializer {
             }
         }
         return warnings;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }
