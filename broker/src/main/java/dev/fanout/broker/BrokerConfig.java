@@ -14,8 +14,9 @@ import java.util.Optional;
  *                      deleted on shutdown
  * @param maxHeap       the broker JVM's maximum heap, as for {@code -Xmx} (e.g. {@code 512m})
  * @param startTimeout  how long to wait for the broker to answer before giving up
+ * @param security      a {@code SASL_SSL} listener with this SCRAM user; {@code null} for {@code PLAINTEXT}
  */
-public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout) {
+public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout, BrokerSecurity security) {
 
     public static final int DEFAULT_PORT = 0;
     public static final String DEFAULT_MAX_HEAP = "512m";
@@ -35,21 +36,31 @@ public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration star
         }
     }
 
-    /** A free port, a temporary data directory, a 512 MB heap. */
+    /** A plain-text broker. */
+    public BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout) {
+        this(port, dataDir, maxHeap, startTimeout, null);
+    }
+
+    /** A free port, a temporary data directory, a 512 MB heap, plain text. */
     public static BrokerConfig ofDefaults() {
-        return new BrokerConfig(DEFAULT_PORT, null, DEFAULT_MAX_HEAP, DEFAULT_START_TIMEOUT);
+        return new BrokerConfig(DEFAULT_PORT, null, DEFAULT_MAX_HEAP, DEFAULT_START_TIMEOUT, null);
     }
 
     public BrokerConfig withPort(int newPort) {
-        return new BrokerConfig(newPort, dataDir, maxHeap, startTimeout);
+        return new BrokerConfig(newPort, dataDir, maxHeap, startTimeout, security);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
-        return new BrokerConfig(port, newDataDir, maxHeap, startTimeout);
+        return new BrokerConfig(port, newDataDir, maxHeap, startTimeout, security);
     }
 
     public BrokerConfig withMaxHeap(String newMaxHeap) {
-        return new BrokerConfig(port, dataDir, newMaxHeap, startTimeout);
+        return new BrokerConfig(port, dataDir, newMaxHeap, startTimeout, security);
+    }
+
+    /** This broker with a {@code SASL_SSL} listener for the given user ({@code null}: plain text). */
+    public BrokerConfig withSecurity(BrokerSecurity newSecurity) {
+        return new BrokerConfig(port, dataDir, maxHeap, startTimeout, newSecurity);
     }
 
     /** The persistent data directory, if one was given. */

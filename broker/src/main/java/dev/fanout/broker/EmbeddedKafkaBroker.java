@@ -7,12 +7,16 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +97,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * The client settings a secured broker wants ({@code security.protocol}, SASL and trust), empty for a
+     * plain-text one. They are also in {@link #clientConfig()}.
+     */
+    public Map<String, String> clientProperties() {
+        Map<String, String> properties = new HashMap<>();
+        files.clientConfig().ifPresent(file -> {
+            Properties loaded = new Properties();
+            try (var reader = Files.newBufferedReader(file)) {
+                loaded.load(reader);
+            } catch (IOException e) {
+                throw new BrokerStartException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            loaded.stringPropertyNames().forEach(name -> properties.put(name, loaded.getProperty(name)));
+        });
+        return properties;
+    }
+
+    /** The client settings file of a secured broker, for {@code --command-config}; empty for a plain-text one. */
+    public Optional<Path> clientConfig() {
+        return files.clientConfig();
+    }
+
     /** The child process id, for tools that must tell a broker apart from other JVMs. */
     public long pid() {
         return process.pid();
@@ -150,11 +177,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         awaitPortOpen(deadline, timeout);
-        Map<String, Object> adminConfig = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        Map<String, Object> adminConfig = new HashMap<>(clientProperties());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        adminConfig.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
         try (Admin admin = Admin.create(adminConfig)) {
             while (true) {
                 checkAlive();
@@ -222,6 +249,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         command.add(files.serverProperties().toString());
         command.add(files.clusterId());
         command.add(Boolean.toString(files.isTemporary()));
+        files.scramUsers().ifPresent(users -> command.add(users.toString()));
         return command;
     }
 

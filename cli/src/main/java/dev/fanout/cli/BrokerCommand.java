@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.broker.BrokerConfig;
+import dev.fanout.broker.BrokerSecurity;
 import dev.fanout.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,9 +33,19 @@ final class BrokerCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--sasl-ssl", description = "Serve clients over SASL_SSL only: SCRAM-SHA-512 user --user with a new"
+            + " password, and a self-signed certificate for 127.0.0.1; the client settings are written to"
+            + " client.properties in the data directory (pass it as --command-config).")
+    boolean saslSsl;
+
+    @Option(names = "--user", defaultValue = BrokerSecurity.DEFAULT_USER, paramLabel = "NAME",
+            description = "The SCRAM user of --sasl-ssl (default: ${DEFAULT-VALUE}).")
+    String user;
+
     @Override
     public Integer call() throws Exception {
-        BrokerConfig config = BrokerConfig.ofDefaults().withPort(port).withDataDir(dataDir).withMaxHeap(heap);
+        BrokerConfig config = BrokerConfig.ofDefaults().withPort(port).withDataDir(dataDir).withMaxHeap(heap)
+                .withSecurity(saslSsl ? BrokerSecurity.generated(user) : null);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config);
                 ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
                         : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, () -> alive(broker),
@@ -44,7 +55,10 @@ final class BrokerCommand implements Callable<Integer> {
                     + (endpoints == null ? "" : "; health at " + endpoints.url() + "/healthz and /readyz, metrics at " + endpoints.url()
                     + "/metrics")
                     + ". Ctrl-C stops it.");
-            System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers());
+            String clientConfig = broker.clientConfig().map(file -> " --command-config " + file).orElse("");
+            broker.clientConfig().ifPresent(file -> System.out.println("Clients log in over SASL_SSL as " + user
+                    + "; their settings (password included, readable by you only) are in " + file));
+            System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers() + clientConfig);
             int code = broker.awaitExit();
             System.err.println("fanout: the broker exited with code " + code);
             return code == 0 ? 0 : 1;

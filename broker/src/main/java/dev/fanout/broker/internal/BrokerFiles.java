@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
@@ -43,7 +44,11 @@ public final class BrokerFiles {
             int clientPort = config.port() == 0 ? freePort() : config.port();
             int controllerPort = freePort();
             BrokerFiles files = new BrokerFiles(dir, temporary, clientPort, clusterId(dir.resolve("data")));
-            Files.writeString(files.serverProperties(), serverProperties(dir.resolve("data"), clientPort, controllerPort));
+            String properties = serverProperties(dir.resolve("data"), clientPort, controllerPort);
+            if (config.security() != null) {
+                properties = SecuredListener.write(dir, config.security(), properties);
+            }
+            Files.writeString(files.serverProperties(), properties);
             Files.writeString(files.logbackConfig(), LOGBACK_XML);
             return files;
         } catch (IOException e) {
@@ -74,6 +79,18 @@ public final class BrokerFiles {
 
     public Path logbackConfig() {
         return dir.resolve("logback.xml");
+    }
+
+    /** The client settings of a secured broker ({@code --command-config}); absent for a plain-text one. */
+    public Optional<Path> clientConfig() {
+        Path file = SecuredListener.clientConfig(dir);
+        return Files.exists(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** The SCRAM users to create when formatting, as {@code kafka-storage format --add-scram} takes them. */
+    public Optional<Path> scramUsers() {
+        Path file = SecuredListener.scramUsers(dir);
+        return Files.exists(file) ? Optional.of(file) : Optional.empty();
     }
 
     public Path logFile() {

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -25,8 +27,8 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: BrokerMain <server.properties> <clusterId> <deleteDirOnExit>");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: BrokerMain <server.properties> <clusterId> <deleteDirOnExit> [scramUsersFile]");
             System.exit(2);
         }
         Path propertiesFile = Path.of(args[0]);
@@ -36,7 +38,9 @@ public final class BrokerMain {
         try (var reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
             properties.load(reader);
         }
-        format(propertiesFile, clusterId, Path.of(properties.getProperty("log.dirs")));
+        List<String> scram = args.length == 4 ? Files.readAllLines(Path.of(args[3]), StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank()).toList() : List.of();
+        format(propertiesFile, clusterId, Path.of(properties.getProperty("log.dirs")), scram);
 
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
         Thread watchdog = Thread.ofPlatform().daemon().name("parent-watchdog").unstarted(() -> {
@@ -61,15 +65,19 @@ public final class BrokerMain {
         return AppInfoParser.getVersion();
     }
 
-    private static void format(Path propertiesFile, String clusterId, Path logDir) {
+    /** @param scram SCRAM users to create, as {@code --add-scram} takes them ({@code SCRAM-SHA-512=[name=..,password=..]}) */
+    private static void format(Path propertiesFile, String clusterId, Path logDir, List<String> scram) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // a persistent data directory that was formatted before
         }
         PrintStream out = System.out;
-        int rc = StorageTool.execute(new String[] {
-            "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(),
-            "--standalone", "--ignore-formatted"
-        }, out);
+        List<String> args = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
+                propertiesFile.toString(), "--standalone", "--ignore-formatted"));
+        for (String user : scram) {
+            args.add("--add-scram");
+            args.add(user);
+        }
+        int rc = StorageTool.execute(args.toArray(String[]::new), out);
         if (rc != 0) {
             System.err.println("fanout broker: formatting the storage failed with code " + rc);
             System.exit(rc);

@@ -1,0 +1,113 @@
+package dev.fanout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.broker.internal.TlsMaterial;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole flow against a secured broker: {@code fanout broker --sasl-ssl} (SCRAM-SHA-512 over TLS, a self-signed
+ * certificate), then an aggregator, a worker and a dispatch, each a {@code fanout} process given the broker's client
+ * settings with {@code --command-config}. A wrong password and an untrusted certificate each end a command with one
+ * line saying what to check, no stack trace, and no secret.
+ */
+class SecuredBrokerIT {
+
+    private static final Duration START = Duration.ofMinutes(2);
+    private static final int ITEMS = 300;
+
+    @TempDir
+    Path dir;
+
+    private FanoutProcesses fanout;
+
+    @AfterEach
+    void stop() {
+        if (fanout != null) {
+            fanout.close();
+        }
+    }
+
+    @Test
+    void aBatchRunsOnASaslSslBrokerAndBadCredentialsOrTrustGiveOneClearLine() throws Exception {
+        fanout = new FanoutProcesses(dir);
+        FanoutProcesses.Service broker = fanout.start("broker", "broker", "--port", "0", "--sasl-ssl",
+                "--http-port", "-1", "--data-dir", dir.resolve("broker").toString());
+        String servers = broker.awaitLine("ready at (\\S+);", START).group(1);
+        Path clientConfig = Path.of(broker.awaitLine("are in (\\S+)$", START).group(1));
+        String settings = Files.readString(clientConfig);
+        assertThat(settings).contains("security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512");
+        String password = settings.replaceAll("(?s).*password=\"([^\"]+)\".*", "$1");
+        assertThat(broker.output()).doesNotContain(password);
+
+        String[] kafka = {"--bootstrap-servers", servers, "--command-config", clientConfig.toString()};
+        FanoutProcesses.Service aggregator = fanout.start("aggregator", concat(new String[] {"aggregator",
+                "--http-port", "0", "--state-dir", dir.resolve("state").toString()}, kafka));
+        FanoutProcesses.Service worker = fanout.start("worker", concat(new String[] {"worker", "--config",
+                workerConfig().toString(), "--worker-id", "secure-w1"}, kafka));
+        worker.awaitLine("owns \\d+ partitions", START);
+        aggregator.awaitLine("aggregator .* running", START);
+        FanoutProcesses.Finished dispatch = fanout.run(START, concat(new String[] {"dispatch", batch().toString(),
+                "--wait", "--json"}, kafka));
+        assertThat(dispatch.exitCode()).as(dispatch.output()).isZero();
+        JsonNode decision = dev.fanout.protocol.Envelopes.mapper().readTree(dispatch.lastJson());
+        assertThat(decision.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(decision.path("succeeded").asLong()).isEqualTo(ITEMS);
+
+        Path wrongPassword = dir.resolve("wrong-password.properties");
+        Files.writeString(wrongPassword, settings.replace(password, "not-the-password-at-all"));
+        assertOneLine(fanout.run(START, "worker", "--config", workerConfig().toString(), "--bootstrap-servers",
+                servers, "--command-config", wrongPassword.toString()), "refused the credentials",
+                "not-the-password-at-all");
+
+        Path otherCertificate = TlsMaterial.create(Files.createDirectories(dir.resolve("other")), "stranger")
+                .certificate();
+        Path untrusted = dir.resolve("untrusted.properties");
+        Files.writeString(untrusted, settings.replaceAll("ssl.truststore.location=.*",
+                "ssl.truststore.location=" + otherCertificate));
+        assertOneLine(fanout.run(START, "worker", "--config", workerConfig().toString(), "--bootstrap-servers",
+                servers, "--command-config", untrusted.toString()), "TLS handshake", password);
+    }
+
+    private static void assertOneLine(FanoutProcesses.Finished run, String says, String secret) {
+        assertThat(run.exitCode()).as(run.output()).isNotZero();
+        List<String> errors = run.output().lines().filter(line -> line.startsWith("fanout: ")
+                && !line.startsWith("fanout: using JDK")).toList();
+        assertThat(errors).as(run.output()).singleElement().asString().contains(says);
+        assertThat(run.output()).as("no stack trace").doesNotContain("\tat ", "Caused by:");
+        assertThat(run.output()).doesNotContain(secret);
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    private Path workerConfig() throws IOException {
+        Path file = dir.resolve("worker.yaml");
+        Files.writeString(file, """
+                maxConcurrency: 16
+                handlers:
+                  sim: {type: simulate, settings: {latencyMs: 2, distribution: fixed}}
+                """);
+        return file;
+    }
+
+    private Path batch() throws IOException {
+        Path file = dir.resolve("batch.yaml");
+        Files.writeString(file, "batchId: secured\nhandler: sim\nitems:\n" + IntStream.range(0, ITEMS)
+                .mapToObj(i -> "  - {n: " + i + "}").collect(Collectors.joining("\n", "", "\n")));
+        return file;
+    }
+}
