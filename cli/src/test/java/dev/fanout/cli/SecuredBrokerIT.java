@@ -80,7 +80,7 @@ class SecuredBrokerIT {
     }
 
     private static void assertOneLine(FanoutProcesses.Finished run, String says, String secret) {
-        assertThat(run.exitCode()).as(run.output()).isNotZero();
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
         List<String> errors = run.output().lines().filter(line -> line.startsWith("fanout: ")
                 && !line.startsWith("fanout: using JDK")).toList();
         assertThat(errors).as(run.output()).singleElement().asString().contains(says);
