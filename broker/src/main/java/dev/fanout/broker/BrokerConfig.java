@@ -15,12 +15,16 @@ import java.util.Optional;
  * @param maxHeap       the broker JVM's maximum heap, as for {@code -Xmx} (e.g. {@code 512m})
  * @param startTimeout  how long to wait for the broker to answer before giving up
  * @param security      a {@code SASL_SSL} listener with this SCRAM user; {@code null} for {@code PLAINTEXT}
+ * @param nodes         how many nodes (each a combined broker and controller, in its own JVM): 1, or up to
+ *                      {@value #MAX_NODES} for a cluster whose topics are replicated {@code min(3, nodes)} times
  */
-public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout, BrokerSecurity security) {
+public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout, BrokerSecurity security,
+        int nodes) {
 
     public static final int DEFAULT_PORT = 0;
     public static final String DEFAULT_MAX_HEAP = "512m";
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
+    public static final int MAX_NODES = 5;
 
     public BrokerConfig {
         if (port < 0 || port > 65535) {
@@ -34,33 +38,42 @@ public record BrokerConfig(int port, Path dataDir, String maxHeap, Duration star
         if (startTimeout.isNegative() || startTimeout.isZero()) {
             throw new IllegalArgumentException("broker.startTimeout must be positive, was " + startTimeout);
         }
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new IllegalArgumentException("broker.nodes must be from 1 to " + MAX_NODES + " (3 for a replicated"
+                    + " cluster), was " + nodes);
+        }
     }
 
     /** A plain-text broker. */
     public BrokerConfig(int port, Path dataDir, String maxHeap, Duration startTimeout) {
-        this(port, dataDir, maxHeap, startTimeout, null);
+        this(port, dataDir, maxHeap, startTimeout, null, 1);
     }
 
     /** A free port, a temporary data directory, a 512 MB heap, plain text. */
     public static BrokerConfig ofDefaults() {
-        return new BrokerConfig(DEFAULT_PORT, null, DEFAULT_MAX_HEAP, DEFAULT_START_TIMEOUT, null);
+        return new BrokerConfig(DEFAULT_PORT, null, DEFAULT_MAX_HEAP, DEFAULT_START_TIMEOUT, null, 1);
     }
 
     public BrokerConfig withPort(int newPort) {
-        return new BrokerConfig(newPort, dataDir, maxHeap, startTimeout, security);
+        return new BrokerConfig(newPort, dataDir, maxHeap, startTimeout, security, nodes);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
-        return new BrokerConfig(port, newDataDir, maxHeap, startTimeout, security);
+        return new BrokerConfig(port, newDataDir, maxHeap, startTimeout, security, nodes);
     }
 
     public BrokerConfig withMaxHeap(String newMaxHeap) {
-        return new BrokerConfig(port, dataDir, newMaxHeap, startTimeout, security);
+        return new BrokerConfig(port, dataDir, newMaxHeap, startTimeout, security, nodes);
     }
 
     /** This broker with a {@code SASL_SSL} listener for the given user ({@code null}: plain text). */
     public BrokerConfig withSecurity(BrokerSecurity newSecurity) {
-        return new BrokerConfig(port, dataDir, maxHeap, startTimeout, newSecurity);
+        return new BrokerConfig(port, dataDir, maxHeap, startTimeout, newSecurity, nodes);
+    }
+
+    /** This broker as {@code count} nodes on 127.0.0.1 (port, when not 0, is the first node's). */
+    public BrokerConfig withNodes(int count) {
+        return new BrokerConfig(port, dataDir, maxHeap, startTimeout, security, count);
     }
 
     /** The persistent data directory, if one was given. */

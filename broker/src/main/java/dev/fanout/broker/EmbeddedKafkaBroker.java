@@ -2,8 +2,9 @@ package dev.fanout.broker;
 
 import dev.fanout.broker.internal.BrokerMain;
 import dev.fanout.broker.internal.BrokerFiles;
+import dev.fanout.broker.internal.BrokerNode;
+import java.util.stream.Collectors;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Kafka broker in KRaft mode (combined broker and controller), run from the
- * {@code kafka_2.13} artifact in a child JVM on free 127.0.0.1 ports.
+ * A real Apache Kafka broker in KRaft mode (combined broker and controller), run from the {@code kafka_2.13}
+ * artifact in a child JVM on free 127.0.0.1 ports; or a cluster of such nodes ({@link BrokerConfig#nodes()}), each in
+ * its own JVM, which can be stopped, killed and restarted one at a time.
  *
  * <p>The child formats its storage, starts {@code KafkaRaftServer} and watches its standard input: when this JVM
  * closes the broker, exits, or is killed, the pipe closes and the child shuts down and removes its temporary files.
@@ -44,46 +47,39 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-
-    private final Process process;
-    private final BrokerFiles files;
+    private final List<BrokerNode> nodes;
     private final String bootstrapServers;
+    private final Duration startTimeout;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Process process, BrokerFiles files, String bootstrapServers) {
-        this.process = process;
-        this.files = files;
-        this.bootstrapServers = bootstrapServers;
+    private EmbeddedKafkaBroker(List<BrokerNode> nodes, Duration startTimeout) {
+        this.nodes = nodes;
+        this.startTimeout = startTimeout;
+        this.bootstrapServers = nodes.stream().map(node -> "127.0.0.1:" + node.files().clientPort())
+                .collect(Collectors.joining(","));
     }
 
     /**
-     * Starts a broker and returns once it answers a metadata request.
+     * Starts a broker (every node of it) and returns once it answers a metadata request with all its nodes.
      *
      * @throws BrokerStartException if it did not come up within {@link BrokerConfig#startTimeout()}
      */
     public static EmbeddedKafkaBroker start(BrokerConfig config) {
         Objects.requireNonNull(config, "config");
-        BrokerFiles files = BrokerFiles.prepare(config);
-        Process process;
+        List<BrokerFiles> files = BrokerFiles.prepare(config);
+        boolean lone = files.size() == 1;
+        List<BrokerNode> nodes = files.stream()
+                .map(node -> new BrokerNode(node, config.maxHeap(), lone && node.isTemporary())).toList();
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(nodes, config.startTimeout());
         try {
-            process = new ProcessBuilder(childCommand(config, files))
-                    .redirectErrorStream(true)
-                    .redirectOutput(files.logFile().toFile())
-                    .start();
-        } catch (IOException e) {
-            files.deleteIfTemporary();
-            throw new BrokerStartException("could not launch the broker JVM (" + javaExecutable() + "): " + e.getMessage(), e);
-        }
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(process, files, "127.0.0.1:" + files.clientPort());
-        try {
+            nodes.forEach(BrokerNode::launch);
             broker.awaitReady(config.startTimeout());
         } catch (RuntimeException e) {
             broker.abort();
             throw e;
         }
-        log.info("Kafka {} broker (KRaft) ready at {} (pid {}, data {})",
-                kafkaVersion(), broker.bootstrapServers, process.pid(), files.dir());
+        log.info("Kafka {} broker (KRaft, {} node{}) ready at {} (pid {}, data {})", kafkaVersion(), nodes.size(),
+                lone ? "" : "s", broker.bootstrapServers, broker.pids(), files.get(0).root());
         return broker;
     }
 
@@ -103,7 +99,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public Map<String, String> clientProperties() {
         Map<String, String> properties = new HashMap<>();
-        files.clientConfig().ifPresent(file -> {
+        nodes.get(0).files().clientConfig().ifPresent(file -> {
             Properties loaded = new Properties();
             try (var reader = Files.newBufferedReader(file)) {
                 loaded.load(reader);
@@ -117,29 +113,99 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** The client settings file of a secured broker, for {@code --command-config}; empty for a plain-text one. */
     public Optional<Path> clientConfig() {
-        return files.clientConfig();
+        return nodes.get(0).files().clientConfig();
     }
 
-    /** The child process id, for tools that must tell a broker apart from other JVMs. */
+    /** The (first) node's process id, for tools that must tell a broker apart from other JVMs. */
     public long pid() {
-        return process.pid();
+        return nodes.get(0).process().pid();
+    }
+
+    /** Every node's process id, by node id (1, 2, ...); a stopped node's last one. */
+    public List<Long> pids() {
+        return nodes.stream().map(node -> node.process().pid()).toList();
+    }
+
+    /** How many nodes it has. */
+    public int nodeCount() {
+        return nodes.size();
     }
 
     /** Where the broker keeps its files (deleted on close unless it was given in {@link BrokerConfig#dataDir()}). */
     public Path dataDirectory() {
-        return files.dir();
+        return nodes.get(0).files().root();
     }
 
+    /** Whether every node's JVM runs. */
     public boolean isRunning() {
-        return process.isAlive();
+        return nodes.stream().allMatch(BrokerNode::isAlive);
     }
 
-    /** Blocks until the broker process exits (for the {@code fanout broker} command). */
+    /** Whether node {@code id} (from 1) runs. */
+    public boolean isRunning(int id) {
+        return node(id).isAlive();
+    }
+
+    /** Blocks until the first node's process exits (for the {@code fanout broker} command of one node). */
     public int awaitExit() throws InterruptedException {
-        return process.waitFor();
+        return nodes.get(0).process().waitFor();
     }
 
-    /** Stops the broker gracefully (forcibly after 30 s) and removes its temporary files. Idempotent. */
+    /**
+     * Blocks until a node's process exits, and says which.
+     *
+     * @return the node id (from 1)
+     */
+    public int awaitNodeExit() throws InterruptedException {
+        CompletableFuture<?>[] exits = nodes.stream().map(node -> node.process().onExit())
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(exits).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for a broker node failed", e.getCause());
+        }
+        for (BrokerNode node : nodes) {
+            if (!node.isAlive()) {
+                return node.files().nodeId();
+            }
+        }
+        throw new IllegalStateException("a node exited but every node runs");
+    }
+
+    /** Stops node {@code id} cleanly (its shutdown, as on SIGTERM), keeping its data for a restart. */
+    public void stopNode(int id) {
+        node(id).stop();
+    }
+
+    /** Kills node {@code id} (SIGKILL), keeping its data for a restart. */
+    public void killNode(int id) {
+        node(id).kill();
+    }
+
+    /** Starts node {@code id} again on its data and ports, and waits until the cluster has all its nodes. */
+    public void restartNode(int id) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the broker is closed; node " + id + " stays stopped");
+            }
+            node(id).launch();
+        }
+        awaitReady(startTimeout);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private BrokerNode node(int id) {
+        if (id < 1 || id > nodes.size()) {
+            throw new IllegalArgumentException("node must be from 1 to " + nodes.size() + ", was " + id);
+        }
+        return nodes.get(id - 1);
+    }
+
+    /** Stops every node gracefully (forcibly after 30 s) and removes its temporary files. Idempotent. */
     @Override
     public void close() {
         stop();
@@ -147,7 +213,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** A broker that never became ready has nothing to flush: kill it at once. */
     private void abort() {
-        process.destroyForcibly();
+        nodes.forEach(BrokerNode::kill);
         close();
     }
 
@@ -156,22 +222,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            OutputStream stdin = process.getOutputStream();
-            stdin.close();
-        } catch (IOException e) {
-            log.debug("closing the broker's stdin failed", e);
+        for (int i = nodes.size() - 1; i >= 0; i--) { // the first node last: it held the lone broker's files
+            nodes.get(i).stop();
         }
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("broker pid {} did not stop within {}; killing it", process.pid(), STOP_TIMEOUT);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        files.deleteIfTemporary();
+        nodes.get(0).files().deleteIfTemporary();
     }
 
     private void awaitReady(Duration timeout) {
@@ -187,12 +241,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 checkAlive();
                 try {
                     String answeringCluster = admin.describeCluster().clusterId().get(3, TimeUnit.SECONDS);
-                    if (files.clusterId().equals(answeringCluster)) {
-                        return;
+                    if (nodes.get(0).files().clusterId().equals(answeringCluster)) {
+                        if (admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size() == nodes.size()) {
+                            return;
+                        }
+                        checkDeadline(deadline, timeout);
+                        continue;
                     }
                     throw new BrokerStartException("another Kafka (cluster " + answeringCluster + ") answers at "
                             + bootstrapServers + "; choose a free port or 0. Last lines of this broker's log:\n"
-                            + files.logTail(40));
+                            + logTail());
                 } catch (ExecutionException | TimeoutException notYet) {
                     checkDeadline(deadline, timeout);
                 }
@@ -205,7 +263,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Waits for the listener to accept connections, so the admin client does not log refused connections. */
     private void awaitPortOpen(Instant deadline, Duration timeout) {
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), files.clientPort());
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                nodes.get(0).files().clientPort());
         while (true) {
             checkAlive();
             try (Socket socket = new Socket()) {
@@ -214,7 +273,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             } catch (IOException notListeningYet) {
                 checkDeadline(deadline, timeout);
                 try {
-                    process.waitFor(100, TimeUnit.MILLISECONDS); // returns early if the broker dies
+                    nodes.get(0).process().waitFor(100, TimeUnit.MILLISECONDS); // returns early if it dies
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new BrokerStartException("interrupted while waiting for the broker", e);
@@ -224,36 +283,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void checkAlive() {
-        if (!process.isAlive()) {
-            throw new BrokerStartException("the broker exited with code " + process.exitValue()
-                    + " before it was ready. Last lines of its log:\n" + files.logTail(40));
+        for (BrokerNode node : nodes) {
+            if (!node.isAlive()) {
+                throw new BrokerStartException("broker node " + node.files().nodeId() + " exited with code "
+                        + node.process().exitValue() + " before it was ready. Last lines of its log:\n"
+                        + node.files().logTail(40));
+            }
         }
+    }
+
+    private String logTail() {
+        return nodes.get(0).files().logTail(40);
     }
 
     private void checkDeadline(Instant deadline, Duration timeout) {
         if (Instant.now().isAfter(deadline)) {
-            throw new BrokerStartException("the broker did not answer at " + bootstrapServers + " within "
-                    + timeout + ". Last lines of its log:\n" + files.logTail(40));
+            throw new BrokerStartException("the broker did not answer at " + bootstrapServers + " with its "
+                    + nodes.size() + " node(s) within " + timeout + ". Last lines of its log:\n" + logTail());
         }
-    }
-
-    private static List<String> childCommand(BrokerConfig config, BrokerFiles files) {
-        List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
-        command.add("-Xmx" + config.maxHeap());
-        command.add("-Djava.awt.headless=true");
-        command.add("-Dlogback.configurationFile=" + files.logbackConfig());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BrokerMain.class.getName());
-        command.add(files.serverProperties().toString());
-        command.add(files.clusterId());
-        command.add(Boolean.toString(files.isTemporary()));
-        files.scramUsers().ifPresent(users -> command.add(users.toString()));
-        return command;
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fanout broker}: a single-node KRaft Kafka for development, in the foreground until Ctrl-C. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Run a single-node Kafka broker (KRaft) on 127.0.0.1 for development, until Ctrl-C.")
+        description = "Run a Kafka broker (KRaft) on 127.0.0.1 for development and tests, one node or a cluster"
+                + " (--nodes 3), plain text or SASL_SSL (--sasl-ssl), until Ctrl-C.")
 final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "9092", description = "Client port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -38,6 +39,12 @@ final class BrokerCommand implements Callable<Integer> {
             + " client.properties in the data directory (pass it as --command-config).")
     boolean saslSsl;
 
+    @Option(names = "--nodes", defaultValue = "1", paramLabel = "N",
+            description = "Nodes, each a broker and controller in its own JVM on 127.0.0.1 (3: a cluster whose topics"
+                    + " get replication factor 3 and min.insync.replicas 2). A node that exits (killed, or stopped"
+                    + " with SIGTERM) is started again on its data. Default: ${DEFAULT-VALUE}.")
+    int nodes;
+
     @Option(names = "--user", defaultValue = BrokerSecurity.DEFAULT_USER, paramLabel = "NAME",
             description = "The SCRAM user of --sasl-ssl (default: ${DEFAULT-VALUE}).")
     String user;
@@ -45,7 +52,7 @@ final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BrokerConfig config = BrokerConfig.ofDefaults().withPort(port).withDataDir(dataDir).withMaxHeap(heap)
-                .withSecurity(saslSsl ? BrokerSecurity.generated(user) : null);
+                .withSecurity(saslSsl ? BrokerSecurity.generated(user) : null).withNodes(nodes);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config);
                 ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
                         : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, () -> alive(broker),
@@ -59,10 +66,45 @@ final class BrokerCommand implements Callable<Integer> {
             broker.clientConfig().ifPresent(file -> System.out.println("Clients log in over SASL_SSL as " + user
                     + "; their settings (password included, readable by you only) are in " + file));
             System.out.println("Try: fanout demo --bootstrap-servers " + broker.bootstrapServers() + clientConfig);
+            if (broker.nodeCount() > 1) {
+                // the nodes keep their data for restarts: this command removes a temporary cluster when it stops
+                Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "fanout-broker-shutdown"));
+                System.out.println("Nodes (pid): " + nodePids(broker));
+                supervise(broker);
+                return 0;
+            }
             int code = broker.awaitExit();
             System.err.println("fanout: the broker exited with code " + code);
             return code == 0 ? 0 : 1;
         }
+    }
+
+    /** Starts again every node that exits, until this command is stopped. */
+    private static void supervise(EmbeddedKafkaBroker broker) throws InterruptedException {
+        while (true) {
+            int node = broker.awaitNodeExit();
+            if (broker.isClosed()) {
+                return; // stopping: the shutdown hook closes the nodes
+            }
+            System.out.println("fanout broker: node " + node + " exited; starting it again on its data");
+            try {
+                broker.restartNode(node);
+                System.out.println("fanout broker: node " + node + " is back; nodes (pid): " + nodePids(broker));
+            } catch (IllegalStateException closed) {
+                return;
+            } catch (RuntimeException e) {
+                System.err.println("fanout broker: node " + node + " did not come back: " + e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    private static String nodePids(EmbeddedKafkaBroker broker) {
+        StringBuilder text = new StringBuilder();
+        for (int id = 1; id <= broker.nodeCount(); id++) {
+            text.append(id == 1 ? "" : ", ").append(id).append(" (").append(broker.pids().get(id - 1)).append(")");
+        }
+        return text.toString();
     }
 
     /** {@code fanout_broker_up}: 1 while the broker's JVM runs. */

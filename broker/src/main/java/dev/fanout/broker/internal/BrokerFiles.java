@@ -22,38 +22,73 @@ import org.apache.kafka.common.Uuid;
  */
 public final class BrokerFiles {
 
+    private final Path root;
     private final Path dir;
     private final boolean temporary;
+    private final int nodeId;
     private final int clientPort;
     private final String clusterId;
 
-    private BrokerFiles(Path dir, boolean temporary, int clientPort, String clusterId) {
+    private BrokerFiles(Path root, Path dir, boolean temporary, int nodeId, int clientPort, String clusterId) {
+        this.root = root;
         this.dir = dir;
         this.temporary = temporary;
+        this.nodeId = nodeId;
         this.clientPort = clientPort;
         this.clusterId = clusterId;
     }
 
-    /** Creates the directory (a temporary one unless the config names one) and writes the broker's files. */
-    public static BrokerFiles prepare(BrokerConfig config) {
+    /**
+     * Creates the directory (a temporary one unless the config names one) and writes each node's files: one node in
+     * it, or {@code node-1 .. node-N} beside each other, with one cluster id, a static quorum of all nodes as
+     * controllers, and replication of {@code min(3, N)} with {@code min.insync.replicas} one less.
+     */
+    public static List<BrokerFiles> prepare(BrokerConfig config) {
         try {
             boolean temporary = config.persistentDataDir().isEmpty();
-            Path dir = temporary
+            Path root = temporary
                     ? Files.createTempDirectory("fanout-broker-")
                     : Files.createDirectories(config.dataDir().toAbsolutePath());
-            int clientPort = config.port() == 0 ? freePort() : config.port();
-            int controllerPort = freePort();
-            BrokerFiles files = new BrokerFiles(dir, temporary, clientPort, clusterId(dir.resolve("data")));
-            String properties = serverProperties(dir.resolve("data"), clientPort, controllerPort);
-            if (config.security() != null) {
-                properties = SecuredListener.write(dir, config.security(), properties);
+            int nodes = config.nodes();
+            int[] clientPorts = new int[nodes];
+            int[] controllerPorts = new int[nodes];
+            for (int i = 0; i < nodes; i++) {
+                clientPorts[i] = i == 0 && config.port() != 0 ? config.port() : freePort();
+                controllerPorts[i] = freePort();
             }
-            Files.writeString(files.serverProperties(), properties);
-            Files.writeString(files.logbackConfig(), LOGBACK_XML);
-            return files;
+            String voters = nodes == 1 ? null : java.util.stream.IntStream.range(0, nodes)
+                    .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
+                    .collect(java.util.stream.Collectors.joining(","));
+            Path first = nodes == 1 ? root : root.resolve("node-1");
+            String clusterId = clusterId(first.resolve("data"));
+            TlsMaterial tls = config.security() == null ? null : TlsMaterial.create(root, "broker");
+            List<BrokerFiles> all = new java.util.ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                Path dir = nodes == 1 ? root : Files.createDirectories(root.resolve("node-" + (i + 1)));
+                BrokerFiles files = new BrokerFiles(root, dir, temporary, i + 1, clientPorts[i], clusterId);
+                String properties = serverProperties(dir.resolve("data"), i + 1, clientPorts[i], controllerPorts[i],
+                        voters, nodes);
+                if (tls != null) {
+                    properties = SecuredListener.write(root, dir, config.security(), tls, properties);
+                }
+                Files.writeString(files.serverProperties(), properties);
+                Files.writeString(files.logbackConfig(), LOGBACK_XML);
+                all.add(files);
+            }
+            return List.copyOf(all);
         } catch (IOException e) {
             throw new BrokerStartException("could not prepare the broker's directory: " + e.getMessage(), e);
         }
+    }
+
+    /** The directory of the whole broker (every node's, for a cluster). */
+    public Path root() {
+        return root;
+    }
+
+    /** This node's id ({@code node.id}), from 1. */
+    public int nodeId() {
+        return nodeId;
     }
 
     public Path dir() {
@@ -83,7 +118,7 @@ public final class BrokerFiles {
 
     /** The client settings of a secured broker ({@code --command-config}); absent for a plain-text one. */
     public Optional<Path> clientConfig() {
-        Path file = SecuredListener.clientConfig(dir);
+        Path file = SecuredListener.clientConfig(root);
         return Files.exists(file) ? Optional.of(file) : Optional.empty();
     }
 
@@ -107,9 +142,10 @@ public final class BrokerFiles {
         }
     }
 
+    /** Removes the whole broker's directory if it was a temporary one. */
     public void deleteIfTemporary() {
         if (temporary) {
-            deleteTree(dir);
+            deleteTree(root);
         }
     }
 
@@ -143,27 +179,35 @@ public final class BrokerFiles {
         return Uuid.randomUuid().toString();
     }
 
-    static String serverProperties(Path logDir, int clientPort, int controllerPort) {
+    /** @param voters the static quorum ({@code 1@host:port,...}), or {@code null} for one node (dynamic, standalone) */
+    static String serverProperties(Path logDir, int nodeId, int clientPort, int controllerPort, String voters,
+            int nodes) {
+        int replicas = Math.min(3, nodes);
+        int minIsr = Math.max(1, replicas - 1);
         return String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
+                "node.id=" + nodeId,
                 "listeners=PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + clientPort,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                // dynamic quorum (formatted with --standalone): never combined with controller.quorum.voters
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                // one node: a dynamic quorum (formatted with --standalone); several: a static quorum of all of them.
+                // The two are never combined.
+                voters == null ? "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort
+                        : "controller.quorum.voters=" + voters,
                 "log.dirs=" + logDir,
                 "auto.create.topics.enable=false",
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + minIsr,
+                "offsets.topic.replication.factor=" + replicas,
                 "offsets.topic.num.partitions=8",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + minIsr,
                 "transaction.state.log.num.partitions=8",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + minIsr,
                 "group.initial.rebalance.delay.ms=0",
                 "group.consumer.heartbeat.interval.ms=1000",
                 "group.consumer.min.heartbeat.interval.ms=500",
@@ -171,7 +215,7 @@ public final class BrokerFiles {
                 "group.consumer.min.session.timeout.ms=6000",
                 "log.segment.bytes=67108864",
                 "log.retention.check.interval.ms=60000",
-                "") ;
+                "");
     }
 
     private static int freePort() throws IOException {

@@ -40,7 +40,8 @@ public final class BrokerMain {
         }
         List<String> scram = args.length == 4 ? Files.readAllLines(Path.of(args[3]), StandardCharsets.UTF_8).stream()
                 .filter(line -> !line.isBlank()).toList() : List.of();
-        format(propertiesFile, clusterId, Path.of(properties.getProperty("log.dirs")), scram);
+        format(propertiesFile, clusterId, Path.of(properties.getProperty("log.dirs")), scram,
+                properties.containsKey("controller.quorum.voters"));
 
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
         Thread watchdog = Thread.ofPlatform().daemon().name("parent-watchdog").unstarted(() -> {
@@ -66,13 +67,17 @@ public final class BrokerMain {
     }
 
     /** @param scram SCRAM users to create, as {@code --add-scram} takes them ({@code SCRAM-SHA-512=[name=..,password=..]}) */
-    private static void format(Path propertiesFile, String clusterId, Path logDir, List<String> scram) {
+    private static void format(Path propertiesFile, String clusterId, Path logDir, List<String> scram,
+            boolean staticQuorum) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // a persistent data directory that was formatted before
         }
         PrintStream out = System.out;
         List<String> args = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
-                propertiesFile.toString(), "--standalone", "--ignore-formatted"));
+                propertiesFile.toString(), "--ignore-formatted"));
+        if (!staticQuorum) {
+            args.add("--standalone"); // never with controller.quorum.voters
+        }
         for (String user : scram) {
             args.add("--add-scram");
             args.add(user);

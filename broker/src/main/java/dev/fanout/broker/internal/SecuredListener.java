@@ -29,9 +29,12 @@ final class SecuredListener {
         return dir.resolve(SCRAM_USERS);
     }
 
-    /** The server properties with the client listener secured; writes the files the listener needs. */
-    static String write(Path dir, BrokerSecurity security, String plainProperties) throws IOException {
-        TlsMaterial tls = TlsMaterial.create(dir, "broker");
+    /**
+     * A node's server properties with the client listener secured; writes its SCRAM users file and, once in
+     * {@code root}, the client settings. Every node uses the same certificate {@code tls}.
+     */
+    static String write(Path root, Path dir, BrokerSecurity security, TlsMaterial tls, String plainProperties)
+            throws IOException {
         String properties = plainProperties
                 .replace("listeners=PLAINTEXT://", "listeners=SASL_SSL://")
                 .replace("inter.broker.listener.name=PLAINTEXT", "inter.broker.listener.name=SASL_SSL")
@@ -51,7 +54,7 @@ final class SecuredListener {
                 "");
         writePrivate(scramUsers(dir), MECHANISM + "=[name=" + security.user() + ",password=" + security.password()
                 + "]\n");
-        writePrivate(clientConfig(dir), String.join("\n",
+        writePrivate(clientConfig(root), String.join("\n",
                 "# Client settings of the embedded broker: pass this file as --command-config",
                 "security.protocol=SASL_SSL",
                 "sasl.mechanism=" + MECHANISM,
