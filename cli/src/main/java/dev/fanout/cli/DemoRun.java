@@ -106,8 +106,8 @@ final class DemoRun implements AutoCloseable {
         BatchResult result;
         try (Progress progress = new Progress(out, Terminal.isInteractive(), options.items(), this::finished,
                 this::failed).start()) {
-            result = BatchResults.await(settings, spec.batchId(), options.timeout(), () -> healthy(dispatched))
-                    .orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
+            result = BatchResults.await(settings, InstantSource.system(), spec.batchId(), options.timeout(),
+                    () -> healthy(dispatched)).orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
         }
         long deadLetters = DeadLetterCount.of(settings, spec.batchId());
         return DemoSummary.of(result, deadLetters, options.workers(), options.concurrency(),

@@ -52,7 +52,7 @@ class PollLoopTest {
     private final AtomicReference<Set<TopicPartition>> owned = new AtomicReference<>(Set.of());
     private final RetryWaits waits = new RetryWaits(clock);
     // never started: no signal in force
-    private final ControlSignals signals = new ControlSignals(KafkaSettings.of("127.0.0.1:9"), "w");
+    private final ControlSignals signals = new ControlSignals(KafkaSettings.of("127.0.0.1:9"), "w", clock);
     private PollLoop loop;
 
     @AfterEach
