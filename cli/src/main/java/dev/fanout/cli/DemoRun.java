@@ -10,7 +10,7 @@ import dev.fanout.broker.BrokerConfig;
 import dev.fanout.broker.EmbeddedKafkaBroker;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
-import dev.fanout.dispatcher.BatchResults;
+import dev.fanout.dispatcher.BatchResultReader;
 import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.Dispatcher;
@@ -106,7 +106,7 @@ final class DemoRun implements AutoCloseable {
         BatchResult result;
         try (Progress progress = new Progress(out, Terminal.isInteractive(), options.items(), this::finished,
                 this::failed).start()) {
-            result = BatchResults.await(settings, InstantSource.system(), spec.batchId(), options.timeout(),
+            result = BatchResultReader.await(settings, InstantSource.system(), spec.batchId(), options.timeout(),
                     () -> healthy(dispatched)).orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
         }
         long deadLetters = DeadLetterCount.of(settings, spec.batchId());

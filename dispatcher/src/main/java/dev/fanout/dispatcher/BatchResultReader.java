@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * arrive ({@link #await}). Uses no consumer group: it reads the whole topic from the start. (The aggregator's results
  * API, when it exists, answers the same question without a scan.)
  */
-public final class BatchResults {
+public final class BatchResultReader {
 
-    private static final Logger log = LoggerFactory.getLogger(BatchResults.class);
+    private static final Logger log = LoggerFactory.getLogger(BatchResultReader.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private BatchResults() {
+    private BatchResultReader() {
     }
 
     /** The decision of highest revision published so far, if any. */
