@@ -4,11 +4,13 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
+import dev.fanout.config.ConfigException;
 import dev.fanout.config.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,6 +27,14 @@ import picocli.CommandLine.Option;
                 + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items) with /healthz and"
                 + " /readyz. Exits 1 if Kafka Streams stops by itself (its stream threads died).")
 final class AggregatorCommand implements Callable<Integer> {
+
+    /**
+     * The properties this command sets from flags, each flag named {@link AggregatorConfig#flag} of it, so an
+     * error about one names the flag the user typed ({@code AggregatorCommandTest} checks the options match).
+     */
+    static final Set<String> FLAG_PROPERTIES = Set.of(AggregatorConfig.APPLICATION_ID, AggregatorConfig.STATE_DIR,
+            AggregatorConfig.HTTP_PORT, AggregatorConfig.HTTP_HOST, AggregatorConfig.STANDBY_REPLICAS,
+            AggregatorConfig.ITEM_RETENTION);
 
     @Mixin
     KafkaOptions kafka;
@@ -61,6 +71,20 @@ final class AggregatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return run();
+        } catch (ConfigException e) {
+            throw inFlagTerms(e);
+        }
+    }
+
+    /** The error naming the flag of its property, when the property is one this command has a flag for. */
+    static ConfigException inFlagTerms(ConfigException error) {
+        return error.property().filter(FLAG_PROPERTIES::contains)
+                .map(property -> error.renamed(AggregatorConfig.flag(property))).orElse(error);
+    }
+
+    private int run() throws Exception {
         AggregatorConfig defaults = AggregatorConfig.of(kafka.settings());
         Path state = stateDir != null ? stateDir
                 : AggregatorConfig.defaultStateDir(System.getenv(), Path.of("").toAbsolutePath());
@@ -68,7 +92,8 @@ final class AggregatorCommand implements Callable<Integer> {
                 applicationId == null ? defaults.applicationId() : applicationId, state,
                 defaults.punctuationInterval(), defaults.commitInterval(), defaults.streamThreads(), standbyReplicas,
                 httpHost, httpPort,
-                itemRetention == null ? null : Durations.parse(itemRetention, "--item-retention"), null);
+                itemRetention == null ? null : Durations.parse(itemRetention,
+                        AggregatorConfig.flag(AggregatorConfig.ITEM_RETENTION)), null);
         MetricRegistry metrics = new MetricRegistry();
         ServiceMetrics.jmx(metrics); // for the life of the process
         Aggregator aggregator = Aggregator.start(config, metrics);
