@@ -1,10 +1,10 @@
 package dev.fanout.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.aggregator.ResultsClient;
-import dev.fanout.aggregator.ResultsClient.Answer;
-import dev.fanout.aggregator.ResultsClient.Found;
-import dev.fanout.aggregator.ResultsClient.Refused;
+import dev.fanout.results.ResultsClient;
+import dev.fanout.results.ResultsClient.Answer;
+import dev.fanout.results.ResultsClient.Found;
+import dev.fanout.results.ResultsClient.Refused;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.dispatcher.BatchResultReader;
