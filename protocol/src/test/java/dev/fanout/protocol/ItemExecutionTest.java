@@ -3,8 +3,6 @@ package dev.fanout.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,19 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class ItemExecutionTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static JsonNode json(String text) throws Exception {
-        return JSON.readTree(text);
-    }
-
     @Test
     void jobRecordsCarryExecutionSettingsThroughTheCodec() throws Exception {
         ItemExecution execution = new ItemExecution(
                 new RetrySettings(Duration.ofSeconds(2), 3.0, null, 4, List.of("Boom")),
-                Duration.ofSeconds(30), TimeoutPolicy.CONTINUE, json("{\"type\":\"object\"}"), false);
-        JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "b", "0", 0, 1L, "echo", null, json("{}"),
-                "t", 1, Instant.parse("2026-11-22T00:00:00Z"), null, execution);
+                Duration.ofSeconds(30), TimeoutPolicy.CONTINUE,
+                Envelopes.mapper().readTree("{\"type\":\"object\"}"), false);
+        JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "b", "0", 0, 1L, "echo", null,
+                Envelopes.mapper().createObjectNode(), "t", 1, Instant.parse("2026-11-22T00:00:00Z"), null, execution);
 
         JobRecord decoded = Envelopes.decode(Envelopes.encode(job), JobRecord.class);
 
