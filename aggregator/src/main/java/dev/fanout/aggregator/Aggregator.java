@@ -339,8 +339,9 @@ public final class Aggregator implements AutoCloseable {
         try {
             return Files.createDirectories(dir);
         } catch (IOException | UnsupportedOperationException e) {
-            throw new ConfigException("aggregator." + AggregatorConfig.STATE_DIR + ": cannot create the state"
-                    + " directory " + dir + " (" + e + "); pass a writable --state-dir or set " + AggregatorConfig.FANOUT_HOME);
+            throw AggregatorConfig.invalid(AggregatorConfig.STATE_DIR, ": cannot create the state directory " + dir
+                    + " (" + e + "); pass a writable " + AggregatorConfig.flag(AggregatorConfig.STATE_DIR) + " or set "
+                    + AggregatorConfig.FANOUT_HOME);
         }
     }
 

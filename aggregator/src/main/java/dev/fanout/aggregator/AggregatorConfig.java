@@ -5,6 +5,7 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.ResultsApi;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,6 +42,8 @@ public record AggregatorConfig(
         Duration itemRetention,
         Integer retentionChunk) {
 
+    private static final String SCOPE = "aggregator.";
+
     public static final String APPLICATION_ID = "applicationId";
     public static final String STATE_DIR = "stateDir";
     public static final String PUNCTUATION_INTERVAL = "punctuationInterval";
@@ -73,26 +76,26 @@ public record AggregatorConfig(
     public AggregatorConfig {
         Objects.requireNonNull(kafka, "kafka");
         applicationId = applicationId == null ? defaultApplicationId(kafka) : applicationId;
-        require(applicationId.matches("[A-Za-z0-9._-]+"), APPLICATION_ID
-                + " may hold only letters, digits, '.', '_' and '-' and must not be empty, was '" + applicationId + "'");
+        require(applicationId.matches("[A-Za-z0-9._-]+"), APPLICATION_ID,
+                " may hold only letters, digits, '.', '_' and '-' and must not be empty, was '" + applicationId + "'");
         punctuationInterval = punctuationInterval == null ? DEFAULT_PUNCTUATION_INTERVAL : punctuationInterval;
         require(punctuationInterval.toMillis() >= 1,
-                PUNCTUATION_INTERVAL + " must be at least 1ms, was " + punctuationInterval);
+                PUNCTUATION_INTERVAL, " must be at least 1ms, was " + punctuationInterval);
         commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
-        require(!commitInterval.isNegative(), COMMIT_INTERVAL + " must be >= 0, was " + commitInterval);
-        require(streamThreads >= 1, STREAM_THREADS + " must be >= 1, was " + streamThreads);
+        require(!commitInterval.isNegative(), COMMIT_INTERVAL, " must be >= 0, was " + commitInterval);
+        require(streamThreads >= 1, STREAM_THREADS, " must be >= 1, was " + streamThreads);
         standbyReplicas = standbyReplicas == null ? DEFAULT_STANDBY_REPLICAS : standbyReplicas;
-        require(standbyReplicas >= 0, STANDBY_REPLICAS + " must be >= 0, was " + standbyReplicas);
+        require(standbyReplicas >= 0, STANDBY_REPLICAS, " must be >= 0, was " + standbyReplicas);
         httpHost = httpHost == null ? DEFAULT_HTTP_HOST : httpHost;
-        require(httpHost.matches("[A-Za-z0-9.:-]+"), HTTP_HOST + " must be a host name or IP address, was '"
+        require(httpHost.matches("[A-Za-z0-9.:-]+"), HTTP_HOST, " must be a host name or IP address, was '"
                 + httpHost + "'");
         httpPort = httpPort == null ? DEFAULT_HTTP_PORT : httpPort;
-        require(httpPort >= HTTP_DISABLED && httpPort <= 65_535, HTTP_PORT
-                + " must be a port (0 for a free one, -1 for no results API), was " + httpPort);
+        require(httpPort >= HTTP_DISABLED && httpPort <= 65_535, HTTP_PORT,
+                " must be a port (0 for a free one, -1 for no results API), was " + httpPort);
         itemRetention = itemRetention == null ? DEFAULT_ITEM_RETENTION : itemRetention;
-        require(itemRetention.toMillis() >= 1, ITEM_RETENTION + " must be at least 1ms, was " + itemRetention);
+        require(itemRetention.toMillis() >= 1, ITEM_RETENTION, " must be at least 1ms, was " + itemRetention);
         retentionChunk = retentionChunk == null ? DEFAULT_RETENTION_CHUNK : retentionChunk;
-        require(retentionChunk >= 1, RETENTION_CHUNK + " must be >= 1, was " + retentionChunk);
+        require(retentionChunk >= 1, RETENTION_CHUNK, " must be >= 1, was " + retentionChunk);
     }
 
     /** The settings of earlier releases; the newer ones take their defaults. */
@@ -183,9 +186,19 @@ public record AggregatorConfig(
                 streamThreads, standbyReplicas, httpHost, httpPort, retention, chunk);
     }
 
-    private static void require(boolean rule, String message) {
-        if (!rule) {
-            throw new ConfigException("aggregator." + message);
+    /** The command-line flag of a property: {@code httpPort} is {@code --http-port}. */
+    public static String flag(String property) {
+        return "--" + property.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** An error about a property, named {@code aggregator.<property>}. */
+    public static ConfigException invalid(String property, String rule) {
+        return ConfigException.of(SCOPE, property, rule);
+    }
+
+    private static void require(boolean holds, String property, String rule) {
+        if (!holds) {
+            throw invalid(property, rule);
         }
     }
 }

@@ -91,12 +91,17 @@ class AggregatorConfigTest {
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 250L)
                 .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2)
-                .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1)
+                .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1) // the cluster's default
                 .containsEntry(StreamsConfig.STATE_DIR_CONFIG, Path.of("/tmp/agg").toAbsolutePath().toString())
                 .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class)
                 .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0)
-                .doesNotContainKey(StreamsConfig.APPLICATION_SERVER_CONFIG);
+                .doesNotContainKey(StreamsConfig.APPLICATION_SERVER_CONFIG)
+                .doesNotContainKey(StreamsConfig.topicPrefix("min.insync.replicas"));
+        KafkaSettings replicated = config.kafka().withReplication((short) 3, 2);
+        assertThat(Aggregator.streamsProperties(new AggregatorConfig(replicated, "agg-1", null, null, null, 1), Path.of("/tmp/agg")))
+                .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3)
+                .containsEntry(StreamsConfig.topicPrefix("min.insync.replicas"), 2);
     }
 
     @Test

@@ -1,10 +1,11 @@
 package dev.fanout.aggregator;
 
+import dev.fanout.results.ResultsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.fanout.aggregator.ResultsClient.Found;
+import dev.fanout.results.ResultsClient.Found;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.BatchResult;

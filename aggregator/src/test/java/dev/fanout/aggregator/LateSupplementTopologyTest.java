@@ -1,5 +1,6 @@
 package dev.fanout.aggregator;
 
+import dev.fanout.results.ResultsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

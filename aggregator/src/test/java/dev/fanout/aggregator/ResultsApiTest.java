@@ -1,14 +1,15 @@
 package dev.fanout.aggregator;
 
+import dev.fanout.results.ResultsClient;
 import dev.fanout.ops.ServiceMetrics;
 import com.codahale.metrics.MetricRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.fanout.aggregator.ResultsClient.Answer;
-import dev.fanout.aggregator.ResultsClient.Found;
-import dev.fanout.aggregator.ResultsClient.Refused;
+import dev.fanout.results.ResultsClient.Answer;
+import dev.fanout.results.ResultsClient.Found;
+import dev.fanout.results.ResultsClient.Refused;
 import dev.fanout.aggregator.dashboard.DashboardSettings;
 import dev.fanout.aggregator.internal.JobReader;
 import dev.fanout.aggregator.internal.ResultsServer;

@@ -4,11 +4,13 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
+import dev.fanout.config.ConfigException;
 import dev.fanout.config.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,6 +28,16 @@ import dev.fanout.aggregator.dashboard.DashboardSettings;
                 + " and serves the results API (GET /batches, /batches/{id}, /batches/{id}/items), a live dashboard at"
                 + " /, /metrics, /healthz and /readyz. Exits 1 if Kafka Streams stops by itself (its stream threads died).")
 final class AggregatorCommand implements Callable<Integer> {
+
+    /**
+     * The properties this command sets from flags, each flag named {@link AggregatorConfig#flag} of it, so an
+     * error about one names the flag the user typed ({@code AggregatorCommandTest} checks the options match).
+     */
+    static final Set<String> FLAG_PROPERTIES = Set.of(AggregatorConfig.APPLICATION_ID, AggregatorConfig.STATE_DIR,
+            AggregatorConfig.HTTP_PORT, AggregatorConfig.HTTP_HOST, AggregatorConfig.STANDBY_REPLICAS,
+            AggregatorConfig.ITEM_RETENTION);
+    /** Flags of the dashboard, not of {@link AggregatorConfig}: its settings are {@code DashboardSettings}. */
+    static final Set<String> DASHBOARD_FLAGS = Set.of(AggregatorCommand.UI_ACTIONS);
 
     @Mixin
     KafkaOptions kafka;
@@ -60,12 +72,13 @@ final class AggregatorCommand implements Callable<Integer> {
             description = "How long a decided batch's items stay queryable, e.g. 7d or 12h (default: 7d).")
     String itemRetention;
 
-    @Option(names = "--ui-actions", description = "Let the dashboard (at / of the HTTP port) pause, resume and cancel"
+    @Option(names = UI_ACTIONS, description = "Let the dashboard (at / of the HTTP port) pause, resume and cancel"
             + " batches and replay their dead letters, for requests that carry the token: $" + UI_TOKEN_ENV
             + " when set, else a new one written to <state dir>/" + UI_TOKEN_FILE + ". Off by default: the dashboard"
             + " is read-only.")
     boolean uiActions;
 
+    static final String UI_ACTIONS = "--ui-actions";
     /** The environment variable that sets the dashboard's action token. */
     static final String UI_TOKEN_ENV = "FANOUT_UI_TOKEN";
     /** Where a made-up token is written, in the state directory. */
@@ -73,6 +86,20 @@ final class AggregatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return run();
+        } catch (ConfigException e) {
+            throw inFlagTerms(e);
+        }
+    }
+
+    /** The error naming the flag of its property, when the property is one this command has a flag for. */
+    static ConfigException inFlagTerms(ConfigException error) {
+        return error.property().filter(FLAG_PROPERTIES::contains)
+                .map(property -> error.renamed(AggregatorConfig.flag(property))).orElse(error);
+    }
+
+    private int run() throws Exception {
         AggregatorConfig defaults = AggregatorConfig.of(kafka.settings());
         Path state = stateDir != null ? stateDir
                 : AggregatorConfig.defaultStateDir(System.getenv(), Path.of("").toAbsolutePath());
@@ -80,7 +107,8 @@ final class AggregatorCommand implements Callable<Integer> {
                 applicationId == null ? defaults.applicationId() : applicationId, state,
                 defaults.punctuationInterval(), defaults.commitInterval(), defaults.streamThreads(), standbyReplicas,
                 httpHost, httpPort,
-                itemRetention == null ? null : Durations.parse(itemRetention, "--item-retention"), null);
+                itemRetention == null ? null : Durations.parse(itemRetention,
+                        AggregatorConfig.flag(AggregatorConfig.ITEM_RETENTION)), null);
         MetricRegistry metrics = new MetricRegistry();
         ServiceMetrics.jmx(metrics); // for the life of the process
         DashboardSettings dashboard = DashboardSettings.readOnly();

@@ -10,7 +10,7 @@ import dev.fanout.broker.BrokerConfig;
 import dev.fanout.broker.EmbeddedKafkaBroker;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
-import dev.fanout.dispatcher.BatchResults;
+import dev.fanout.dispatcher.BatchResultReader;
 import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.Dispatcher;
@@ -106,8 +106,8 @@ final class DemoRun implements AutoCloseable {
         BatchResult result;
         try (Progress progress = new Progress(out, Terminal.isInteractive(), options.items(), this::finished,
                 this::failed).start()) {
-            result = BatchResults.await(settings, spec.batchId(), options.timeout(), () -> healthy(dispatched))
-                    .orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
+            result = BatchResultReader.await(settings, InstantSource.system(), spec.batchId(), options.timeout(),
+                    () -> healthy(dispatched)).orElseThrow(() -> new CommandFailedException(noDecision(dispatched)));
         }
         long deadLetters = DeadLetterCount.of(settings, spec.batchId());
         return DemoSummary.of(result, deadLetters, options.workers(), options.concurrency(),

@@ -8,7 +8,7 @@ import dev.fanout.dispatcher.dlq.DeadLetterFilter;
 import dev.fanout.dispatcher.dlq.DeadLetterGroups;
 import dev.fanout.dispatcher.dlq.DeadLetterHeaders;
 import dev.fanout.dispatcher.dlq.DeadLetterReplay;
-import dev.fanout.dispatcher.dlq.DeadLetters;
+import dev.fanout.dispatcher.dlq.DeadLetterReader;
 import dev.fanout.dispatcher.dlq.ReplayOptions;
 import dev.fanout.dispatcher.dlq.ReplaySummary;
 import dev.fanout.protocol.Envelopes;
@@ -93,7 +93,7 @@ final class DlqCommand implements Runnable {
                 throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
             }
             DeadLetterFilter filter = filters.filter(InstantSource.system());
-            DeadLetters letters = DeadLetters.of(kafka.settings());
+            DeadLetterReader letters = DeadLetterReader.of(kafka.settings());
             List<DeadLetter> found = letters.matching(filter);
             DeadLetterGroups groups = DeadLetterGroups.of(found);
             System.out.printf(Locale.ROOT, "%d dead letters on %s%s%n", found.size(), letters.topic(),
@@ -158,7 +158,7 @@ final class DlqCommand implements Runnable {
                 throw new IllegalArgumentException("PARTITION:OFFSET must be two whole numbers such as 0:42, was '"
                         + at + "'");
             }
-            DeadLetters letters = DeadLetters.of(kafka.settings());
+            DeadLetterReader letters = DeadLetterReader.of(kafka.settings());
             DeadLetter letter = letters.find(Integer.parseInt(parts[0]), Long.parseLong(parts[1]))
                     .orElseThrow(() -> new CommandFailedException("no dead letter at " + letters.topic()
                             + " partition " + parts[0] + " offset " + parts[1] + " (fanout dlq list shows them)"));

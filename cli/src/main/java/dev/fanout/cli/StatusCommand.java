@@ -1,13 +1,13 @@
 package dev.fanout.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.aggregator.ResultsClient;
-import dev.fanout.aggregator.ResultsClient.Answer;
-import dev.fanout.aggregator.ResultsClient.Found;
-import dev.fanout.aggregator.ResultsClient.Refused;
+import dev.fanout.results.ResultsClient;
+import dev.fanout.results.ResultsClient.Answer;
+import dev.fanout.results.ResultsClient.Found;
+import dev.fanout.results.ResultsClient.Refused;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
-import dev.fanout.dispatcher.BatchResults;
+import dev.fanout.dispatcher.BatchResultReader;
 import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi;
@@ -194,7 +194,7 @@ final class StatusCommand implements Callable<Integer> {
             throw new ConfigException(why + ", and " + e.getMessage());
         }
         System.out.println("source: topic " + settings.topics().batchResults().name() + " (" + why + ")");
-        Optional<BatchResult> result = BatchResults.latest(settings, batchId);
+        Optional<BatchResult> result = BatchResultReader.latest(settings, batchId);
         if (result.isEmpty()) {
             System.out.println("batch " + batchId + ": no decision yet (or no such batch)");
             if (json) {

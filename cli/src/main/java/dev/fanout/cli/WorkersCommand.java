@@ -41,8 +41,9 @@ final class WorkersCommand implements Callable<Integer> {
     public Integer call() {
         Logs.quiet();
         Duration lookback = Durations.parse(since, "--since");
-        List<WorkerStatus> workers = WorkerRegistry.read(kafka.settings(), InstantSource.system(), lookback);
-        Instant now = Instant.now();
+        InstantSource clock = InstantSource.system();
+        List<WorkerStatus> workers = WorkerRegistry.read(kafka.settings(), clock, lookback);
+        Instant now = clock.instant();
         PrintStream out = System.out;
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();

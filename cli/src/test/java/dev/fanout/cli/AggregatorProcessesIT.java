@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.aggregator.ResultsClient;
+import dev.fanout.results.ResultsClient;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.protocol.Envelopes;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
-import dev.fanout.aggregator.ResultsClient;
+import dev.fanout.results.ResultsClient;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.dispatcher.BatchHandle;
 import dev.fanout.dispatcher.BatchSpec;

@@ -7,7 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.aggregator.Aggregator;
 import dev.fanout.aggregator.AggregatorConfig;
-import dev.fanout.aggregator.ResultsClient;
+import dev.fanout.results.ResultsClient;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.BatchPolicy;

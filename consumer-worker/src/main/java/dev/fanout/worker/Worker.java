@@ -113,7 +113,7 @@ public final class Worker implements AutoCloseable {
         this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
         Map<String, Lane> lanes = new HashMap<>();
         config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
-        this.signals = new ControlSignals(config.kafka(), config.workerId());
+        this.signals = new ControlSignals(config.kafka(), config.workerId(), clock);
         DeferredRecords deferred = new DeferredRecords(topics, clock, config.groupId());
         RetryWaits waits = new RetryWaits(clock);
         ItemRunner runner = new ItemRunner(handlers, bulkhead, gate, topic -> lanes.getOrDefault(topic, Lane.NORMAL),

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.Durations;
 import dev.fanout.protocol.ItemExecution;
-import dev.fanout.protocol.OutputSchema;
+import dev.fanout.schema.OutputSchema;
 import dev.fanout.protocol.RetrySettings;
 import dev.fanout.protocol.TimeoutPolicy;
 import java.time.Duration;

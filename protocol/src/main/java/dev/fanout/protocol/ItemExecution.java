@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param timeout         per-attempt timeout, over the handler's
  * @param onTimeout       what a timeout does ({@code error}, {@code cancel}, {@code continue}), over the handler's
  * @param outputSchema    a JSON Schema every output must match, or the item fails with {@code OUTPUT_INVALID}
- *                        (checked in full by {@link OutputSchema#compile} at submission)
+ *                        (checked in full by the {@code output-schema} module at submission)
  * @param deadLetterQueue {@code false} records failures in the result only, without a dead letter
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

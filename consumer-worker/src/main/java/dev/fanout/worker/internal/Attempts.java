@@ -63,7 +63,7 @@ final class Attempts {
         this.outcomes = outcomes;
         this.deferred = deferred;
         this.waits = waits;
-        this.call = new HandlerCall(metrics);
+        this.call = new HandlerCall(metrics, clock);
         this.metrics = metrics;
         this.clock = clock;
     }

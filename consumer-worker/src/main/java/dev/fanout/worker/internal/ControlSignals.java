@@ -7,6 +7,7 @@ import dev.fanout.protocol.PoisonRecordException;
 import dev.fanout.ops.Check;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import java.util.List;
@@ -38,7 +39,8 @@ import org.apache.kafka.common.header.Headers;
  *
  * <p>An error while following (the broker unreachable, the topic gone) is retried from the last record applied, with
  * a backoff from 0.5 s doubling to 30 s; {@link #health} turns failing when no read has succeeded for a while, so the
- * worker is reported unhealthy instead of going on with signals that silently stopped moving.
+ * worker is reported unhealthy instead of going on with signals that silently stopped moving. Both run on the
+ * worker's clock (a backoff re-reads it at least every {@value RetryWaits#RECHECK_MILLIS} ms).
  */
 public final class ControlSignals implements AutoCloseable {
 
@@ -48,6 +50,7 @@ public final class ControlSignals implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, byte[]> consumer;
+    private final InstantSource clock;
     private final Map<String, ControlSignal> inForce = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
@@ -60,7 +63,8 @@ public final class ControlSignals implements AutoCloseable {
     private volatile long position = -1;
     private volatile long lastRelease = -1;
 
-    public ControlSignals(KafkaSettings kafka, String workerId) {
+    public ControlSignals(KafkaSettings kafka, String workerId, InstantSource clock) {
+        this.clock = clock;
         Map<String, Object> props = kafka.clientProperties();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-control");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -135,7 +139,7 @@ public final class ControlSignals implements AutoCloseable {
                     return;
                 } catch (RuntimeException e) {
                     failed(e, backoff);
-                    if (stop.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (stopRequestedWithin(backoff)) {
                         return;
                     }
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -143,12 +147,24 @@ public final class ControlSignals implements AutoCloseable {
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt(); // the follower's own thread: it ends, and health says so
-            failingSince.compareAndSet(null, Instant.now());
+            failingSince.compareAndSet(null, clock.instant());
             lastError = "the control follower was interrupted";
         } finally {
             following = false;
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Waits out a backoff on the worker's clock; true if {@link #close} came first. */
+    private boolean stopRequestedWithin(Duration backoff) throws InterruptedException {
+        Instant until = clock.instant().plus(backoff);
+        while (clock.instant().isBefore(until)) {
+            long left = Duration.between(clock.instant(), until).toMillis() + 1;
+            if (stop.await(Math.min(left, RetryWaits.RECHECK_MILLIS), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** (Re)assigns the topic and goes on after the last record applied, or from the beginning the first time. */
@@ -170,7 +186,7 @@ public final class ControlSignals implements AutoCloseable {
     }
 
     private void failed(RuntimeException e, Duration backoff) {
-        boolean first = failingSince.compareAndSet(null, Instant.now());
+        boolean first = failingSince.compareAndSet(null, clock.instant());
         lastError = e.toString();
         if (first) {
             log.warn("reading control signals failed ({}); retrying with backoff (first in {}); pause and cancel"
@@ -197,7 +213,7 @@ public final class ControlSignals implements AutoCloseable {
                     + "); pause and cancel signals are not seen");
         }
         Instant since = failingSince.get();
-        if (since != null && Duration.between(since, Instant.now()).compareTo(grace) > 0) {
+        if (since != null && Duration.between(since, clock.instant()).compareTo(grace) > 0) {
             return Check.failing("cannot read the control topic since " + since + " (" + lastError
                     + "); pause and cancel signals are not seen");
         }

@@ -6,6 +6,8 @@ import dev.fanout.protocol.TimeoutPolicy;
 import dev.fanout.worker.HandlerRegistry;
 import dev.fanout.worker.WorkerMetrics;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +22,17 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code continue}: the child is left to finish; {@link ItemTimeout#lateOutcome()} completes with what it
  *       returns, to be attached to the item's record ({@code items.continued} counts these).</li>
  * </ul>
+ * The timeout runs on the worker's clock, re-read at least every {@value RetryWaits#RECHECK_MILLIS} ms, so an injected
+ * clock that jumps ahead times the attempt out.
  */
 final class HandlerCall {
 
     private final WorkerMetrics metrics;
+    private final InstantSource clock;
 
-    HandlerCall(WorkerMetrics metrics) {
+    HandlerCall(WorkerMetrics metrics, InstantSource clock) {
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     JsonNode run(HandlerRegistry.Entry handler, Item item, Duration timeout, TimeoutPolicy onTimeout)
@@ -43,7 +49,7 @@ final class HandlerCall {
             }
         });
         try {
-            return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return await(call, clock.instant().plus(timeout));
         } catch (TimeoutException late) {
             if (onTimeout == TimeoutPolicy.CONTINUE) {
                 metrics.continued().inc();
@@ -66,6 +72,25 @@ final class HandlerCall {
         } catch (InterruptedException stopping) {
             child.interrupt();
             throw stopping;
+        }
+    }
+
+    /** The call's outcome, or a {@link TimeoutException} once the worker's clock reaches the deadline. */
+    private JsonNode await(CompletableFuture<JsonNode> call, Instant deadline)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        while (true) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (left.isZero() || left.isNegative()) {
+                if (call.isDone()) {
+                    return call.get(); // finished just in time
+                }
+                throw new TimeoutException();
+            }
+            try {
+                return call.get(Math.min(left.toMillis() + 1, RetryWaits.RECHECK_MILLIS), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                // the clock is read again: it may have moved more than the wall clock
+            }
         }
     }
 

@@ -2,7 +2,7 @@ package dev.fanout.worker.internal;
 
 import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
-import dev.fanout.protocol.OutputSchema;
+import dev.fanout.schema.OutputSchema;
 import dev.fanout.protocol.TimeoutPolicy;
 import dev.fanout.worker.HandlerRegistry;
 import dev.fanout.worker.RetryPolicy;

@@ -18,7 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.fanout.protocol.OutputSchema;
+import dev.fanout.schema.OutputSchema;
 
 /**
  * The records that end, or defer, an item: a success, a failure (result plus dead letter unless the batch turned

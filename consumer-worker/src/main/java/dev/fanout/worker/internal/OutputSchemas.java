@@ -1,7 +1,7 @@
 package dev.fanout.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.protocol.OutputSchema;
+import dev.fanout.schema.OutputSchema;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

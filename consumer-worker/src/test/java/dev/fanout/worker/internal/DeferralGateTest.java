@@ -32,7 +32,7 @@ class DeferralGateTest {
     @Test
     void aTierRecordIsReleasedAtItsDueTimeOrAfterTheTierDelayWhicheverComesFirst() {
         // never started: no signal in force, no release seen (-1)
-        try (ControlSignals signals = new ControlSignals(KafkaSettings.of("127.0.0.1:9"), "w")) {
+        try (ControlSignals signals = new ControlSignals(KafkaSettings.of("127.0.0.1:9"), "w", clock)) {
             DeferralGate gate = new DeferralGate(deferred, signals, clock);
             ConsumerRecord<String, byte[]> dueSoon = tierRecord(Duration.ofSeconds(4));
             ConsumerRecord<String, byte[]> dueLater = tierRecord(Duration.ofSeconds(40));

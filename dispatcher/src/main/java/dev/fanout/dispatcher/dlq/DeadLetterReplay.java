@@ -55,7 +55,7 @@ public final class DeadLetterReplay {
         Set<String> done = options.force() ? Set.of() : ledger.replayed();
         List<DeadLetter> selected = new ArrayList<>();
         long[] skipped = new long[5]; // scanned, already, filtered, over limit, no target
-        DeadLetters.of(kafka).scan(letter -> {
+        DeadLetterReader.of(kafka).scan(letter -> {
             skipped[0]++;
             if (!options.filter().matches(letter)) {
                 skipped[2]++;
@@ -104,7 +104,7 @@ public final class DeadLetterReplay {
             outcome.checkLedger();
         }
         outcome.checkSends();
-        log.info("replayed {} dead letters from {}", outcome.acknowledged, DeadLetters.of(kafka).topic());
+        log.info("replayed {} dead letters from {}", outcome.acknowledged, DeadLetterReader.of(kafka).topic());
         return plan.summary();
     }
 

@@ -35,7 +35,7 @@ class DeadLetterReplayIT {
     void deadLettersOfEveryWriterAreListedShownAndReplayedOnceToTheirOriginalTopics(TestKafka kafka)
             throws InterruptedException {
         Fixture f = new Fixture(kafka);
-        DeadLetters letters = DeadLetters.of(f.settings);
+        DeadLetterReader letters = DeadLetterReader.of(f.settings);
 
         assertThat(letters.matching(DeadLetterFilter.all())).hasSize(5);
         DeadLetterGroups groups = DeadLetterGroups.of(letters.matching(DeadLetterFilter.all()));

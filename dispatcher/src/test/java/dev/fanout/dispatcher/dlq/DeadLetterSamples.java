@@ -84,6 +84,6 @@ final class DeadLetterSamples {
         ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>(record.topic(), partition, offset,
                 at.toEpochMilli(), TimestampType.CREATE_TIME, key == null ? -1 : key.length, record.value().length,
                 key, record.value(), record.headers(), Optional.empty());
-        return DeadLetters.toDeadLetter(consumed);
+        return DeadLetterReader.toDeadLetter(consumed);
     }
 }

@@ -72,7 +72,7 @@ class ReplayRecordsTest {
         ReplayOptions to = new ReplayOptions(DeadLetterFilter.all(), false, null, null, "retry-here", false, Set.of(),
                 false);
         assertThat(ReplayRecords.target(FAILED_THRICE, to)).contains("retry-here");
-        DeadLetter unknown = DeadLetters.toDeadLetter(new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+        DeadLetter unknown = DeadLetterReader.toDeadLetter(new org.apache.kafka.clients.consumer.ConsumerRecord<>(
                 "dlq", 0, 0L, new byte[0], new byte[0]));
         assertThat(ReplayRecords.target(unknown, ReplayOptions.ofDefaults())).isEmpty();
     }

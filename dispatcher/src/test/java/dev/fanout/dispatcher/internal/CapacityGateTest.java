@@ -9,10 +9,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
+import java.time.Instant;
+import dev.fanout.testkit.ManualClock;
 
 class CapacityGateTest {
 
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-22T00:00:00Z"));
     private final Backlogs backlogs = new Backlogs();
     private final List<String> reasons = new ArrayList<>();
 
@@ -82,7 +84,7 @@ class CapacityGateTest {
     }
 
     private CapacityGate gate(long maxSize) {
-        return new CapacityGate(maxSize, backlogs, "fanout.jobs.normal", clock, clock::sleep);
+        return new CapacityGate(maxSize, backlogs, "fanout.jobs.normal", clock, clock::advance);
     }
 
     /** Hands out the given backlogs in turn, repeating the last one. */

@@ -1,4 +1,4 @@
-package dev.fanout.aggregator;
+package dev.fanout.results;
 
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi;

@@ -1,4 +1,4 @@
-package dev.fanout.protocol;
+package dev.fanout.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 
 class OutputSchemaTest {
 
@@ -59,29 +56,5 @@ class OutputSchemaTest {
                 .violations(json("{}")))
                 .isInstanceOf(RuntimeException.class).hasMessageNotContaining("Connection refused");
         // the loader refuses before any connection is tried (port 9 would refuse it too, with that message)
-    }
-
-    @Test
-    void jobRecordsCarryExecutionSettingsThroughTheCodec() throws Exception {
-        ItemExecution execution = new ItemExecution(
-                new RetrySettings(Duration.ofSeconds(2), 3.0, null, 4, List.of("Boom")),
-                Duration.ofSeconds(30), TimeoutPolicy.CONTINUE, json("{\"type\":\"object\"}"), false);
-        JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, "b", "0", 0, 1L, "echo", null, json("{}"),
-                "t", 1, Instant.parse("2026-11-22T00:00:00Z"), null, execution);
-
-        JobRecord decoded = Envelopes.decode(Envelopes.encode(job), JobRecord.class);
-
-        assertThat(decoded).isEqualTo(job);
-        assertThat(decoded.execution().deadLetters()).isFalse();
-        assertThat(decoded.withAttempt(3).attempt()).isEqualTo(3);
-        assertThat(new String(Envelopes.encode(job))).contains("\"onTimeout\":\"continue\"");
-    }
-
-    @Test
-    void badRetrySettingsNameTheField() {
-        assertThatThrownBy(() -> new RetrySettings(null, 0.5, null, null, null))
-                .hasMessageContaining("retry.backoffCoefficient");
-        assertThatThrownBy(() -> new RetrySettings(null, null, null, 0, null))
-                .hasMessageContaining("retry.maximumAttempts");
     }
 }

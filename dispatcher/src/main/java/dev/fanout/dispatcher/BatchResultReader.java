@@ -7,6 +7,7 @@ import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * arrive ({@link #await}). Uses no consumer group: it reads the whole topic from the start. (The aggregator's results
  * API, when it exists, answers the same question without a scan.)
  */
-public final class BatchResults {
+public final class BatchResultReader {
 
-    private static final Logger log = LoggerFactory.getLogger(BatchResults.class);
+    private static final Logger log = LoggerFactory.getLogger(BatchResultReader.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private BatchResults() {
+    private BatchResultReader() {
     }
 
     /** The decision of highest revision published so far, if any. */
@@ -50,15 +51,16 @@ public final class BatchResults {
     /**
      * Waits for the batch's first decision.
      *
+     * @param clock       the clock the timeout runs on
      * @param keepWaiting polled between reads; returning false gives up early (e.g. a worker died)
      * @return the decision, or empty if the timeout passed or {@code keepWaiting} said stop
      */
-    public static Optional<BatchResult> await(KafkaSettings kafka, String batchId, Duration timeout,
-            BooleanSupplier keepWaiting) {
+    public static Optional<BatchResult> await(KafkaSettings kafka, InstantSource clock, String batchId,
+            Duration timeout, BooleanSupplier keepWaiting) {
         Objects.requireNonNull(batchId, "batchId");
-        Instant deadline = Instant.now().plus(timeout);
+        Instant deadline = clock.instant().plus(timeout);
         try (KafkaConsumer<String, byte[]> consumer = open(kafka)) {
-            while (Instant.now().isBefore(deadline) && keepWaiting.getAsBoolean()) {
+            while (clock.instant().isBefore(deadline) && keepWaiting.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     BatchResult result = decode(record, batchId);
                     if (result != null) {

@@ -1,4 +1,4 @@
-package dev.fanout.protocol;
+package dev.fanout.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;

@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads the dead-letter topic without a consumer group: every record now on it (partition by partition, in offset
  * order), or one record by its coordinates. Keys and values stay raw bytes.
  */
-public final class DeadLetters {
+public final class DeadLetterReader {
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
@@ -28,14 +28,14 @@ public final class DeadLetters {
     private final KafkaSettings kafka;
     private final String topic;
 
-    private DeadLetters(KafkaSettings kafka, String topic) {
+    private DeadLetterReader(KafkaSettings kafka, String topic) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.topic = Objects.requireNonNull(topic, "topic");
     }
 
     /** The dead-letter topic of these settings. */
-    public static DeadLetters of(KafkaSettings kafka) {
-        return new DeadLetters(kafka, kafka.topics().deadLetters().name());
+    public static DeadLetterReader of(KafkaSettings kafka) {
+        return new DeadLetterReader(kafka, kafka.topics().deadLetters().name());
     }
 
     public String topic() {
