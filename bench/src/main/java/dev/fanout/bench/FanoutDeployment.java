@@ -40,9 +40,12 @@ final class FanoutDeployment {
     private final List<ChildProcesses.Child> workers;
     private final Path dir;
     private final URI resultsApi;
+    private final List<URI> workerEndpoints;
 
     private FanoutDeployment(ChildProcesses processes, KafkaSettings kafka, ChildProcesses.Child broker,
-            ChildProcesses.Child aggregator, List<ChildProcesses.Child> workers, Path dir, URI resultsApi) {
+            ChildProcesses.Child aggregator, List<ChildProcesses.Child> workers, Path dir, URI resultsApi,
+            List<URI> workerEndpoints) {
+        this.workerEndpoints = List.copyOf(workerEndpoints);
         this.processes = processes;
         this.kafka = kafka;
         this.broker = broker;
@@ -52,9 +55,14 @@ final class FanoutDeployment {
         this.resultsApi = resultsApi;
     }
 
-    /** Creates the topics, starts the aggregator and the workers, and waits until the workers own every partition. */
+    /**
+     * Creates the topics, starts the aggregator and the workers, and waits until the workers own every partition.
+     *
+     * @param endpoints whether the workers serve their HTTP endpoints ({@code /metrics}), for {@code --watch on}
+     */
     static FanoutDeployment start(ChildProcesses processes, ChildProcesses.Child broker, KafkaSettings kafka,
-            String name, int workerCount, int concurrency, long latencyMs) throws IOException, InterruptedException {
+            String name, int workerCount, int concurrency, long latencyMs, boolean endpoints)
+            throws IOException, InterruptedException {
         Path dir = Files.createDirectories(processes.dir().resolve(name));
         TopicInitializer.ensure(kafka, kafka.topics().all());
         Path config = dir.resolve("worker.yaml");
@@ -70,15 +78,20 @@ final class FanoutDeployment {
         List<ChildProcesses.Child> workers = new ArrayList<>();
         for (int i = 1; i <= workerCount; i++) {
             workers.add(processes.fanout(name + "-worker-" + i, javaOpts(processes), withKafka(kafka, "worker",
-                    "--config", config.toString(), "--worker-id", name + "-worker-" + i, "--http-port", "-1")));
+                    "--config", config.toString(), "--worker-id", name + "-worker-" + i, "--http-port", endpoints ? "0" : "-1")));
         }
         URI api = URI.create(aggregator.awaitLine("aggregator .* running.*results API at (http://[^;\\s]+)",
                 Duration.ofMinutes(3)).group(1));
+        List<URI> workerEndpoints = new ArrayList<>();
         for (ChildProcesses.Child worker : workers) {
-            worker.awaitLine("worker .* running", Duration.ofMinutes(3));
+            var running = worker.awaitLine("worker .* running.*?(?:health at (http://[^/\\s]+)/healthz|$)",
+                    Duration.ofMinutes(3));
+            if (endpoints && running.group(1) != null) {
+                workerEndpoints.add(URI.create(running.group(1)));
+            }
         }
         awaitAssigned(workers, kafka);
-        return new FanoutDeployment(processes, kafka, broker, aggregator, workers, dir, api);
+        return new FanoutDeployment(processes, kafka, broker, aggregator, workers, dir, api, workerEndpoints);
     }
 
     /** The heap every service gets from the launcher by default, plus a GC log (see {@link GcLog}). */
@@ -96,6 +109,16 @@ final class FanoutDeployment {
 
     KafkaSettings kafka() {
         return kafka;
+    }
+
+    /** The aggregator's results API (and dashboard) base URL. */
+    URI resultsApi() {
+        return resultsApi;
+    }
+
+    /** Every worker's endpoint base URL ({@code /metrics} below it); empty unless started with endpoints. */
+    List<URI> workerEndpoints() {
+        return workerEndpoints;
     }
 
     /** The running services, by name: the broker (its JVM included), the aggregator and each worker. */

@@ -33,7 +33,9 @@ import org.apache.kafka.common.header.Header;
  * concurrency 2,000, 20 ms; c) 200,000 no-op items; d) 20 batches of 100 no-op items one after another (decision
  * latency). Options: {@code --scenario a|b|c|d|all} (or a list: {@code a,c}), {@code --rounds 3}, {@code --workers 2},
  * {@code --partitions 8}, {@code --keys 10000}, {@code --latency-ms 20}, {@code --items N} (overrides a, b and c),
- * {@code --batches 20}, {@code --batch-items 100}, {@code --peer on|off}, {@code --keep-logs false}.
+ * {@code --batches 20}, {@code --batch-items 100}, {@code --peer on|off}, {@code --keep-logs false},
+ * {@code --watch on|off} (scrape every service's metrics each second and keep the dashboard open on the running
+ * batch, to measure what watching costs; throughput scenarios only).
  */
 final class SystemBenchmark {
 
@@ -51,6 +53,7 @@ final class SystemBenchmark {
         int partitions = Integer.parseInt(options.getOrDefault("partitions", "8"));
         boolean peer = !options.getOrDefault("peer", "on").equals("off");
         boolean keepLogs = Boolean.parseBoolean(options.getOrDefault("keep-logs", "false"));
+        boolean watch = options.getOrDefault("watch", "off").equals("on");
         if (!ProcCpu.available()) {
             System.err.println("bench: /proc is not readable here; CPU figures will be 0");
         }
@@ -79,7 +82,7 @@ final class SystemBenchmark {
                     latency.put(scenario, latencyScenario(processes, broker, kafka, scenario, workers, rounds));
                 } else {
                     throughput.put(scenario, throughputScenario(processes, broker, kafka, scenario, workers, rounds,
-                            peer));
+                            peer, watch));
                 }
             }
             SystemReport.summary(workers, throughput, latency);
@@ -95,9 +98,18 @@ final class SystemBenchmark {
     }
 
     private static List<SystemReport.Round> throughputScenario(ChildProcesses processes, ChildProcesses.Child broker,
-            KafkaSettings kafka, Scenario scenario, int workers, int rounds, boolean withPeer) throws Exception {
+            KafkaSettings kafka, Scenario scenario, int workers, int rounds, boolean withPeer, boolean watch)
+            throws Exception {
         FanoutDeployment fanout = FanoutDeployment.start(processes, broker, kafka, "sys-" + scenario.name(), workers,
-                scenario.concurrency(), scenario.latencyMs());
+                scenario.concurrency(), scenario.latencyMs(), watch);
+        Watcher watcher = null;
+        if (watch) {
+            List<java.net.URI> endpoints = new ArrayList<>(fanout.workerEndpoints());
+            endpoints.add(fanout.resultsApi());
+            watcher = new Watcher(endpoints, fanout.resultsApi());
+            System.out.println("watching: every service's /metrics each " + Watcher.SCRAPE.toSeconds()
+                    + " s, and the dashboard's page of the running batch");
+        }
         ParallelConsumerPeer peer = null;
         List<SystemReport.Round> results = new ArrayList<>();
         long startMs = System.currentTimeMillis();
@@ -115,6 +127,9 @@ final class SystemBenchmark {
                     + idleCpu(idle));
             for (int round = 1; round <= rounds; round++) {
                 String batchId = scenario.name() + "-r" + round;
+                if (watcher != null) {
+                    watcher.watch(batchId);
+                }
                 FanoutRound batch = fanout.dispatch(batchId, scenario.handler(), items, scenario.items());
                 SystemReport.fanoutRound(round, scenario, workers, batch);
                 ParallelConsumerPeer.Outcome outcome = null;
@@ -140,6 +155,10 @@ final class SystemBenchmark {
                     + SystemReport.heap(fanout.heap(startMs, endMs))
                     + (peer == null ? "" : "; peer " + SystemReport.heap(peer.heap(startMs, endMs))));
         } finally {
+            if (watcher != null) {
+                System.out.println(watcher.summary());
+                watcher.close();
+            }
             if (peer != null) {
                 peer.stop();
             }
@@ -151,7 +170,7 @@ final class SystemBenchmark {
     private static List<FanoutRound> latencyScenario(ChildProcesses processes, ChildProcesses.Child broker,
             KafkaSettings kafka, Scenario scenario, int workers, int rounds) throws Exception {
         FanoutDeployment fanout = FanoutDeployment.start(processes, broker, kafka, "sys-" + scenario.name(), workers,
-                scenario.concurrency(), scenario.latencyMs());
+                scenario.concurrency(), scenario.latencyMs(), false);
         List<FanoutRound> all = new ArrayList<>();
         try {
             System.out.println("idle for " + IDLE.toSeconds() + " s before round 1, CPU cores used: "

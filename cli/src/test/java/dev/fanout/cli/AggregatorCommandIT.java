@@ -7,7 +7,6 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.testkit.KafkaExtension;
 import dev.fanout.testkit.TestKafka;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +37,7 @@ class AggregatorCommandIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String prefix = "cmd-" + run + ".";
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers()).withTopicPrefix(prefix);
-        int port = freePort();
+        int port = FanoutProcesses.freePort();
 
         CompletableFuture<CommandOutput> aggregator = CompletableFuture.supplyAsync(() -> CommandOutput.run(
                 "aggregator", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix,
@@ -58,11 +57,5 @@ class AggregatorCommandIT {
         assertThat(output.err()).contains("fanout: the aggregator stopped (Kafka Streams state ")
                 .contains("MissingSourceTopicException");
         assertThat(output.out()).contains("aggregator " + prefix + "aggregator running on ");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -11,7 +11,6 @@ import dev.fanout.testkit.KafkaExtension;
 import dev.fanout.testkit.TestKafka;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +81,7 @@ class DashboardBrowserIT {
         fanout = new FanoutProcesses(dir);
         String servers = kafka.bootstrapServers();
         String prefix = "ui-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        int port = freePort();
+        int port = FanoutProcesses.freePort();
         FanoutProcesses.Service aggregator = fanout.start("aggregator", "aggregator", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix, "--http-port", Integer.toString(port),
                 "--state-dir", dir.resolve("state").toString());
@@ -142,7 +141,7 @@ class DashboardBrowserIT {
         await("the worker registry is shown").atMost(START).until(() -> text("tr[data-worker='ui-w1']", null),
                 row -> row != null && row.contains("live") && row.contains("sim"));
 
-        int actionsPort = freePort();
+        int actionsPort = FanoutProcesses.freePort();
         FanoutProcesses.Service withActions = fanout.start("aggregator-actions", "aggregator",
                 "--bootstrap-servers", servers, "--topic-prefix", prefix, "--http-port", Integer.toString(actionsPort),
                 "--application-id", prefix + "aggregator-2", "--state-dir", dir.resolve("state-2").toString(),
@@ -232,11 +231,5 @@ class DashboardBrowserIT {
         Files.writeString(file, IntStream.range(0, ITEMS).mapToObj(i -> "{\"n\":" + i + "}")
                 .collect(Collectors.joining("\n", "", "\n")));
         return file;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

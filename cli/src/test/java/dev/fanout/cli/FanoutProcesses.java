@@ -46,6 +46,13 @@ final class FanoutProcesses implements AutoCloseable {
     }
 
     /** The repository's top folder: the first folder up from the working directory that has scripts/fanout. */
+    /** A port nothing listens on now, for a service's {@code --http-port}. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     static Path root() {
         Path at = Path.of("").toAbsolutePath();
         while (at != null && !Files.isExecutable(at.resolve("scripts/fanout"))) {

@@ -9,7 +9,6 @@ import dev.fanout.protocol.Envelopes;
 import dev.fanout.testkit.KafkaExtension;
 import dev.fanout.testkit.TestKafka;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -63,10 +62,10 @@ class PrometheusScrapeIT {
         fanout = new FanoutProcesses(dir);
         String servers = kafka.bootstrapServers();
         String prefix = "prom-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        int workerPort = freePort();
-        int aggregatorPort = freePort();
-        int dispatchPort = freePort();
-        int prometheusPort = freePort();
+        int workerPort = FanoutProcesses.freePort();
+        int aggregatorPort = FanoutProcesses.freePort();
+        int dispatchPort = FanoutProcesses.freePort();
+        int prometheusPort = FanoutProcesses.freePort();
 
         FanoutProcesses.Service aggregator = fanout.start("aggregator", "aggregator", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix, "--http-port", Integer.toString(aggregatorPort),
@@ -183,11 +182,5 @@ class PrometheusScrapeIT {
         IntStream.range(0, ITEMS).forEach(i -> yaml.append("  - {n: ").append(i).append("}\n"));
         Files.writeString(file, yaml);
         return file;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

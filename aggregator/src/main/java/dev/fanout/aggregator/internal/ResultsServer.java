@@ -1,20 +1,20 @@
 package dev.fanout.aggregator.internal;
 
-import dev.fanout.ops.ServiceMetrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.fanout.aggregator.dashboard.Dashboard;
+import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.Objects;
-import java.util.Optional;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import dev.fanout.aggregator.dashboard.Dashboard;
-import dev.fanout.aggregator.dashboard.DashboardSettings;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;

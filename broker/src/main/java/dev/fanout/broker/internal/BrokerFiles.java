@@ -215,6 +215,9 @@ public final class BrokerFiles {
                 "group.consumer.min.session.timeout.ms=6000",
                 "log.segment.bytes=67108864",
                 "log.retention.check.interval.ms=60000",
+                // a cluster notices a dead node in 3 s rather than 9, and moves its leaderships
+                nodes > 1 ? "broker.heartbeat.interval.ms=500" : "",
+                nodes > 1 ? "broker.session.timeout.ms=3000" : "",
                 "");
     }
 
