@@ -6,13 +6,16 @@ import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.PoisonRecordException;
+import dev.fanout.protocol.ResultHeaders;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Follows one batch on the results and batch-results topics (both keyed by batch id, so one partition each) on its
  * own thread: which items have a result (the first per index counts, as in the aggregator), how many succeeded and
  * failed, how many of the items this dispatch published are still outstanding, and the batch's first decision.
- * The publishing thread asks it whether an item is done and waits on it for window room.
+ * The publishing thread asks it whether an item is done and waits on it for window room. Results are counted from
+ * their {@link ResultHeaders} (index and status), so following a batch does not decode its results.
  */
 public final class ResultFollower implements AutoCloseable {
 
@@ -173,11 +177,7 @@ public final class ResultFollower implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (batchId.equals(record.key())) {
-                        accept(record);
-                    }
-                }
+                accept(consumer.poll(POLL));
                 checkCaughtUp();
                 if (stopWhenDecided && decision.isDone()) {
                     running = false;
@@ -197,31 +197,61 @@ public final class ResultFollower implements AutoCloseable {
         }
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
-        try {
-            if (record.topic().equals(results.topic())) {
-                onResult(Envelopes.decode(record.value(), ItemResult.class));
-            } else if (!decision.isDone()) {
-                decision.complete(Envelopes.decode(record.value(), BatchResult.class));
+    /**
+     * Counts a poll's results under one lock (the publishing thread asks about items between polls, not between
+     * records), each from its headers when it has them, and takes the first decision.
+     */
+    private void accept(ConsumerRecords<String, byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        boolean completed = false;
+        synchronized (this) {
+            for (ConsumerRecord<String, byte[]> record : records.records(results)) {
+                if (batchId.equals(record.key())) {
+                    completed |= onResult(record);
+                }
             }
-        } catch (PoisonRecordException e) {
-            log.warn("batch {}: skipping an invalid record at {}-{}@{}: {}", batchId, record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
+            if (completed) {
+                notifyAll();
+            }
+        }
+        for (ConsumerRecord<String, byte[]> record : records.records(decisions)) {
+            if (batchId.equals(record.key()) && !decision.isDone()) {
+                decode(record, BatchResult.class).ifPresent(decision::complete);
+            }
         }
     }
 
-    private synchronized void onResult(ItemResult result) {
-        if (!done.add(result.index())) {
-            return; // a redelivered item's second result: the first one counts
+    /** Counts the item's first result; returns whether it was one this dispatch published. */
+    private boolean onResult(ConsumerRecord<String, byte[]> record) {
+        Optional<ResultHeaders.Summary> summary = ResultHeaders.summary(record.headers());
+        if (summary.isEmpty()) {
+            summary = decode(record, ItemResult.class)
+                    .map(result -> new ResultHeaders.Summary(result.index(), result.status()));
         }
-        if (result.status().isSuccess()) {
+        if (summary.isEmpty() || !done.add(summary.get().index())) {
+            return false; // invalid, or a redelivered item's second result: the first one counts
+        }
+        if (summary.get().status().isSuccess()) {
             succeeded++;
         } else {
             failed++;
         }
-        if (sent.contains(result.index())) {
+        if (sent.contains(summary.get().index())) {
             completedSent++;
-            notifyAll();
+            return true;
+        }
+        return false;
+    }
+
+    private <T> Optional<T> decode(ConsumerRecord<String, byte[]> record, Class<T> type) {
+        try {
+            return Optional.of(Envelopes.decode(record.value(), type));
+        } catch (PoisonRecordException e) {
+            log.warn("batch {}: skipping an invalid record at {}-{}@{}: {}", batchId, record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            return Optional.empty();
         }
     }
 
