@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,8 +44,11 @@ public final class ResultFollower implements AutoCloseable {
     private final CompletableFuture<BatchResult> decision = new CompletableFuture<>();
     private final Thread thread;
     private final IndexSet done = new IndexSet();
+    private final boolean resuming;
+    /** Resumes only: the indexes this dispatch published (a new batch's are 0 up to {@link #sentCount}). */
     private final IndexSet sent = new IndexSet();
-    private long completedSent;
+    private final AtomicLong sentCount = new AtomicLong();
+    private volatile long completedSent;
     private long succeeded;
     private long failed;
     private boolean caughtUp;
@@ -54,6 +58,7 @@ public final class ResultFollower implements AutoCloseable {
 
     private ResultFollower(KafkaSettings kafka, String batchId, boolean fromBeginning) {
         this.batchId = batchId;
+        this.resuming = fromBeginning;
         this.consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-follow-" + batchId);
         try {
             results = BatchPartition.of(consumer, kafka.topics().results().name(), batchId);
@@ -104,9 +109,17 @@ public final class ResultFollower implements AutoCloseable {
         }
     }
 
-    /** Whether the item has a result. */
-    public synchronized boolean isDone(long index) {
-        return done.contains(index);
+    /**
+     * Whether the item has a result. Without a lock for the items of a new batch that this dispatch has not published
+     * yet (none of them has a result): the publishing thread asks about every item.
+     */
+    public boolean isDone(long index) {
+        if (!resuming && index >= sentCount.get()) {
+            return false;
+        }
+        synchronized (this) {
+            return done.contains(index);
+        }
     }
 
     /**
@@ -114,17 +127,25 @@ public final class ResultFollower implements AutoCloseable {
      *
      * @return false if the item has a result (a resume leaves it out)
      */
-    public synchronized boolean markSent(long index) {
-        if (done.contains(index)) {
-            return false;
+    public boolean markSent(long index) {
+        if (!resuming) {
+            // a new batch's items are published in index order, each once: 0 up to sentCount are the sent ones
+            sentCount.incrementAndGet();
+            return true;
         }
-        sent.add(index);
-        return true;
+        synchronized (this) {
+            if (done.contains(index)) {
+                return false;
+            }
+            sent.add(index);
+            sentCount.incrementAndGet();
+            return true;
+        }
     }
 
     /** Items this dispatch published that have no result yet. */
-    public synchronized long outstanding() {
-        return sent.size() - completedSent;
+    public long outstanding() {
+        return sentCount.get() - completedSent;
     }
 
     /**
@@ -135,7 +156,7 @@ public final class ResultFollower implements AutoCloseable {
      */
     public synchronized boolean awaitOutstandingBelow(long limit, BooleanSupplier keepWaiting)
             throws InterruptedException {
-        while (sent.size() - completedSent >= limit) {
+        while (sentCount.get() - completedSent >= limit) {
             checkHealthy();
             if (!keepWaiting.getAsBoolean()) {
                 return false;
@@ -238,7 +259,8 @@ public final class ResultFollower implements AutoCloseable {
         } else {
             failed++;
         }
-        if (sent.contains(summary.get().index())) {
+        long index = summary.get().index();
+        if (resuming ? sent.contains(index) : index < sentCount.get()) {
             completedSent++;
             return true;
         }
