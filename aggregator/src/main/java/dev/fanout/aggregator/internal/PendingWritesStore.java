@@ -87,13 +87,13 @@ public final class PendingWritesStore<K, V> extends WrappedStateStore<KeyValueSt
 
     @Override
     public KeyValueIterator<K, V> range(K from, K to) {
-        writePending();
+        writePendingIfOwner();
         return wrapped().range(from, to);
     }
 
     @Override
     public KeyValueIterator<K, V> all() {
-        writePending();
+        writePendingIfOwner();
         return wrapped().all();
     }
 
@@ -125,8 +125,16 @@ public final class PendingWritesStore<K, V> extends WrappedStateStore<KeyValueSt
         return pending.size();
     }
 
+    /** A scan by the task sees its pending values; one by another thread (a query) leaves them alone. */
+    private void writePendingIfOwner() {
+        if (isOwner()) {
+            writePending();
+        }
+    }
+
+    /** Writes what is pending; a commit does this whichever thread Streams commits from. */
     private void writePending() {
-        if (pending.isEmpty() || !isOwner()) {
+        if (pending.isEmpty()) {
             return;
         }
         List<KeyValue<K, V>> entries = new ArrayList<>(pending.size());

@@ -66,6 +66,16 @@ class PendingWritesStoreTest {
     }
 
     @Test
+    void aCommitFromAnotherThreadStillWritesWhatIsPending() throws Exception {
+        store.put("batch-1", 7L);
+
+        CompletableFuture.runAsync(((PendingWritesStore<String, Long>) store)::flushCache).get();
+
+        assertThat(serialised).hasValue(1);
+        assertThat(CompletableFuture.supplyAsync(() -> store.get("batch-1")).get()).isEqualTo(7L);
+    }
+
+    @Test
     void scansAndDeletesSeePendingValues() {
         store.put("a", 1L);
         store.put("b", 2L);
