@@ -219,8 +219,8 @@ public final class ResultFollower implements AutoCloseable {
     }
 
     /**
-     * Counts a poll's results under one lock (the publishing thread asks about items between polls, not between
-     * records), each from its headers when it has them, and takes the first decision.
+     * Counts a poll's results under one lock rather than one per record, each from its headers when it has them,
+     * and takes the first decision.
      */
     private void accept(ConsumerRecords<String, byte[]> records) {
         if (records.isEmpty()) {
