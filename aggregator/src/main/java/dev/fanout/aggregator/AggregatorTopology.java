@@ -5,6 +5,7 @@ import dev.fanout.aggregator.internal.AggregatorProcessor;
 import dev.fanout.aggregator.internal.BatchState;
 import dev.fanout.aggregator.internal.ItemOutcome;
 import dev.fanout.aggregator.internal.JsonSerde;
+import dev.fanout.aggregator.internal.PendingWritesStore;
 import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Topics;
 import java.time.Duration;
@@ -31,7 +32,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class AggregatorTopology {
 
-    /** Batch state per batchId: the latest definition, counts, latency, errors, the decision. */
+    /**
+     * Batch state per batchId: the latest definition, counts, latency, errors, the decision. Written once per commit
+     * (a {@link PendingWritesStore}), however many of the batch's results the commit takes.
+     */
     public static final String BATCH_STORE = "aggregator-batches";
     /** Item outcome per {@code ItemKey.asString()}: what deduplicates results, and what the results API pages. */
     public static final String ITEM_STORE = "aggregator-items";
@@ -121,8 +125,9 @@ public final class AggregatorTopology {
                 topics.results().name());
         topology.addProcessor(PROCESSOR, () -> new AggregatorProcessor(wiring, metrics, chainTopics),
                 BATCHES_SOURCE, RESULTS_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BATCH_STORE),
-                Serdes.String(), new JsonSerde<>(BatchState.class)).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(PendingWritesStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BATCH_STORE), Serdes.String(), new JsonSerde<>(BatchState.class))
+                .withCachingEnabled()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEM_STORE),
                 Serdes.String(), new JsonSerde<>(ItemOutcome.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ITEM_ID_STORE),

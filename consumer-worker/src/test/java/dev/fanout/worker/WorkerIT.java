@@ -12,6 +12,7 @@ import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.ResultHeaders;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.ItemStatus;
 import dev.fanout.protocol.JobRecord;
@@ -84,6 +85,11 @@ class WorkerIT {
                 });
         assertThat(results.stream().filter(r -> r.status() == ItemStatus.SUCCEEDED)
                 .allMatch(r -> r.output() != null && r.output().get("n").asLong() == r.index())).isTrue();
+        assertThat(records.awaitAtLeast(topics.results().name(), total, TIMEOUT)).allSatisfy(record -> {
+            ItemResult result = Envelopes.decode(record.value(), ItemResult.class);
+            assertThat(ResultHeaders.summary(record.headers()))
+                    .contains(new ResultHeaders.Summary(result.index(), result.status()));
+        });
 
         List<ConsumerRecord<String, byte[]>> dead = records.awaitAtLeast(topics.deadLetters().name(), 10, TIMEOUT);
         assertThat(dead).hasSize(10).allSatisfy(record -> {

@@ -12,6 +12,7 @@ import dev.fanout.protocol.ItemStatus;
 import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.PoisonRecordException;
+import dev.fanout.protocol.ResultHeaders;
 import dev.fanout.protocol.Strategy;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +84,23 @@ final class FakeWorkers implements AutoCloseable {
                 ok ? null : FailureReason.HANDLER_ERROR, ok ? null : new ItemError("Boom", "failed on purpose"), null,
                 1, now, now, 0, "fake-worker", !ok, "trace-" + batchId + "-" + index);
         send(producer, settings.topics().results().name(), batchId, Envelopes.encode(result));
+    }
+
+    /** Writes a result for an item as this version's workers do: with its {@link ResultHeaders}. */
+    void resultWithHeaders(String batchId, long index, ItemStatus status) {
+        Instant now = Instant.now();
+        boolean ok = status.isSuccess();
+        ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, batchId, Long.toString(index), index, status,
+                ok ? null : FailureReason.HANDLER_ERROR, ok ? null : new ItemError("Boom", "failed on purpose"), null,
+                1, now, now, 0, "fake-worker", !ok, "trace-" + batchId + "-" + index);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(settings.topics().results().name(), batchId,
+                Envelopes.encode(result));
+        ResultHeaders.put(record.headers(), result);
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write a result", e);
+        }
     }
 
     /** Writes results for items {@code from} (inclusive) to {@code to} (exclusive). */

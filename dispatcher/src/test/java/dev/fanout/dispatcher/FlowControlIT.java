@@ -147,6 +147,36 @@ class FlowControlIT {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void resultsWithAndWithoutStatusHeadersSlideTheWindowAndAreCountedOncePerItem() {
+        BatchSpec spec = BatchSpec.of("echo").withBatchId("headers").withMaxConcurrency(10);
+        try (Dispatcher dispatcher = dispatcher(); FakeWorkers workers = new FakeWorkers(settings, Lane.NORMAL)) {
+            BatchHandle handle = dispatcher.dispatch(spec, TestItems.numbered(20, 20));
+            await().atMost(WAIT).until(() -> handle.progress().state() == DispatchProgress.State.WAITING);
+            assertThat(handle.progress().published()).isEqualTo(10);
+
+            for (long index = 0; index < 6; index++) { // this version's workers: counted from the headers
+                workers.resultWithHeaders("headers", index, index < 4 ? ItemStatus.SUCCEEDED : ItemStatus.FAILED);
+            }
+            workers.results("headers", 6, 10, ItemStatus.SUCCEEDED); // an older worker's: no status header
+            workers.resultWithHeaders("headers", 0, ItemStatus.FAILED); // a redelivered item's second result
+            workers.results("headers", 6, 7, ItemStatus.FAILED); // and an older worker's second one
+
+            await().atMost(WAIT).until(() -> handle.progress().published() == 20);
+            await().atMost(WAIT).until(() -> handle.progress().succeeded() + handle.progress().failed() == 10);
+            assertThat(handle.progress().succeeded()).isEqualTo(8);
+            assertThat(handle.progress().failed()).isEqualTo(2);
+
+            for (long index = 10; index < 20; index++) {
+                workers.resultWithHeaders("headers", index, ItemStatus.SUCCEEDED);
+            }
+            await().atMost(WAIT).until(() -> handle.progress().succeeded() == 18);
+            assertThat(handle.progress().failed()).isEqualTo(2);
+            assertThat(handle.awaitPublished().total()).isEqualTo(20);
+        }
+    }
+
+    @Test
     void anEarlyDecisionRecordsTheUnpublishedRestCancelledAndSealsTheBatchSoItSettles() {
         BatchSpec spec = BatchSpec.of("echo").withBatchId("early").withMaxConcurrency(2);
         try (Dispatcher dispatcher = dispatcher(); FakeWorkers workers = new FakeWorkers(settings, Lane.NORMAL)) {

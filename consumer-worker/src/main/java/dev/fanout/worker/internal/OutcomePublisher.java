@@ -2,7 +2,7 @@ package dev.fanout.worker.internal;
 
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.protocol.Envelopes;
-import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.ResultHeaders;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.Topics;
 import java.util.Map;
@@ -66,8 +66,7 @@ public final class OutcomePublisher implements AutoCloseable {
     private ProducerRecord<String, byte[]> resultRecord(ItemResult result) {
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(topics.results().name(), result.batchId(), Envelopes.encode(result));
-        FanoutHeaders.put(record.headers(), FanoutHeaders.BATCH_ID, result.batchId());
-        FanoutHeaders.put(record.headers(), FanoutHeaders.ITEM_INDEX, result.index());
+        ResultHeaders.put(record.headers(), result);
         return record;
     }
 

@@ -2,7 +2,7 @@ package dev.fanout.dispatcher.internal;
 
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
-import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.ResultHeaders;
 import dev.fanout.protocol.ItemError;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.ItemStatus;
@@ -31,8 +31,7 @@ final class NeverPublished {
                 null, 0, null, now, 0, RECORDED_BY, false, job.traceId());
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.results().name(), job.batchId(),
                 Envelopes.encode(result));
-        FanoutHeaders.put(record.headers(), FanoutHeaders.BATCH_ID, job.batchId());
-        FanoutHeaders.put(record.headers(), FanoutHeaders.ITEM_INDEX, job.index());
+        ResultHeaders.put(record.headers(), result);
         return record;
     }
 }

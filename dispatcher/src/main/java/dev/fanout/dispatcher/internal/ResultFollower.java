@@ -6,13 +6,17 @@ import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.PoisonRecordException;
+import dev.fanout.protocol.ResultHeaders;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Follows one batch on the results and batch-results topics (both keyed by batch id, so one partition each) on its
  * own thread: which items have a result (the first per index counts, as in the aggregator), how many succeeded and
  * failed, how many of the items this dispatch published are still outstanding, and the batch's first decision.
- * The publishing thread asks it whether an item is done and waits on it for window room.
+ * The publishing thread asks it whether an item is done and waits on it for window room. Results are counted from
+ * their {@link ResultHeaders} (index and status), so following a batch does not decode its results.
  */
 public final class ResultFollower implements AutoCloseable {
 
@@ -39,8 +44,11 @@ public final class ResultFollower implements AutoCloseable {
     private final CompletableFuture<BatchResult> decision = new CompletableFuture<>();
     private final Thread thread;
     private final IndexSet done = new IndexSet();
+    private final boolean resuming;
+    /** Resumes only: the indexes this dispatch published (a new batch's are 0 up to {@link #sentCount}). */
     private final IndexSet sent = new IndexSet();
-    private long completedSent;
+    private final AtomicLong sentCount = new AtomicLong();
+    private volatile long completedSent;
     private long succeeded;
     private long failed;
     private boolean caughtUp;
@@ -50,6 +58,7 @@ public final class ResultFollower implements AutoCloseable {
 
     private ResultFollower(KafkaSettings kafka, String batchId, boolean fromBeginning) {
         this.batchId = batchId;
+        this.resuming = fromBeginning;
         this.consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-follow-" + batchId);
         try {
             results = BatchPartition.of(consumer, kafka.topics().results().name(), batchId);
@@ -100,9 +109,17 @@ public final class ResultFollower implements AutoCloseable {
         }
     }
 
-    /** Whether the item has a result. */
-    public synchronized boolean isDone(long index) {
-        return done.contains(index);
+    /**
+     * Whether the item has a result. Without a lock for the items of a new batch that this dispatch has not published
+     * yet (none of them has a result): the publishing thread asks about every item.
+     */
+    public boolean isDone(long index) {
+        if (!resuming && index >= sentCount.get()) {
+            return false;
+        }
+        synchronized (this) {
+            return done.contains(index);
+        }
     }
 
     /**
@@ -110,17 +127,25 @@ public final class ResultFollower implements AutoCloseable {
      *
      * @return false if the item has a result (a resume leaves it out)
      */
-    public synchronized boolean markSent(long index) {
-        if (done.contains(index)) {
-            return false;
+    public boolean markSent(long index) {
+        if (!resuming) {
+            // a new batch's items are published in index order, each once: 0 up to sentCount are the sent ones
+            sentCount.incrementAndGet();
+            return true;
         }
-        sent.add(index);
-        return true;
+        synchronized (this) {
+            if (done.contains(index)) {
+                return false;
+            }
+            sent.add(index);
+            sentCount.incrementAndGet();
+            return true;
+        }
     }
 
     /** Items this dispatch published that have no result yet. */
-    public synchronized long outstanding() {
-        return sent.size() - completedSent;
+    public long outstanding() {
+        return sentCount.get() - completedSent;
     }
 
     /**
@@ -131,7 +156,7 @@ public final class ResultFollower implements AutoCloseable {
      */
     public synchronized boolean awaitOutstandingBelow(long limit, BooleanSupplier keepWaiting)
             throws InterruptedException {
-        while (sent.size() - completedSent >= limit) {
+        while (sentCount.get() - completedSent >= limit) {
             checkHealthy();
             if (!keepWaiting.getAsBoolean()) {
                 return false;
@@ -173,11 +198,7 @@ public final class ResultFollower implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (batchId.equals(record.key())) {
-                        accept(record);
-                    }
-                }
+                accept(consumer.poll(POLL));
                 checkCaughtUp();
                 if (stopWhenDecided && decision.isDone()) {
                     running = false;
@@ -197,31 +218,62 @@ public final class ResultFollower implements AutoCloseable {
         }
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
-        try {
-            if (record.topic().equals(results.topic())) {
-                onResult(Envelopes.decode(record.value(), ItemResult.class));
-            } else if (!decision.isDone()) {
-                decision.complete(Envelopes.decode(record.value(), BatchResult.class));
+    /**
+     * Counts a poll's results under one lock rather than one per record, each from its headers when it has them,
+     * and takes the first decision.
+     */
+    private void accept(ConsumerRecords<String, byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        boolean completed = false;
+        synchronized (this) {
+            for (ConsumerRecord<String, byte[]> record : records.records(results)) {
+                if (batchId.equals(record.key())) {
+                    completed |= onResult(record);
+                }
             }
-        } catch (PoisonRecordException e) {
-            log.warn("batch {}: skipping an invalid record at {}-{}@{}: {}", batchId, record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
+            if (completed) {
+                notifyAll();
+            }
+        }
+        for (ConsumerRecord<String, byte[]> record : records.records(decisions)) {
+            if (batchId.equals(record.key()) && !decision.isDone()) {
+                decode(record, BatchResult.class).ifPresent(decision::complete);
+            }
         }
     }
 
-    private synchronized void onResult(ItemResult result) {
-        if (!done.add(result.index())) {
-            return; // a redelivered item's second result: the first one counts
+    /** Counts the item's first result; returns whether it was one this dispatch published. */
+    private boolean onResult(ConsumerRecord<String, byte[]> record) {
+        Optional<ResultHeaders.Summary> summary = ResultHeaders.summary(record.headers());
+        if (summary.isEmpty()) {
+            summary = decode(record, ItemResult.class)
+                    .map(result -> new ResultHeaders.Summary(result.index(), result.status()));
         }
-        if (result.status().isSuccess()) {
+        if (summary.isEmpty() || !done.add(summary.get().index())) {
+            return false; // invalid, or a redelivered item's second result: the first one counts
+        }
+        if (summary.get().status().isSuccess()) {
             succeeded++;
         } else {
             failed++;
         }
-        if (sent.contains(result.index())) {
+        long index = summary.get().index();
+        if (resuming ? sent.contains(index) : index < sentCount.get()) {
             completedSent++;
-            notifyAll();
+            return true;
+        }
+        return false;
+    }
+
+    private <T> Optional<T> decode(ConsumerRecord<String, byte[]> record, Class<T> type) {
+        try {
+            return Optional.of(Envelopes.decode(record.value(), type));
+        } catch (PoisonRecordException e) {
+            log.warn("batch {}: skipping an invalid record at {}-{}@{}: {}", batchId, record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            return Optional.empty();
         }
     }
 
