@@ -14,11 +14,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What watching a deployment costs it ({@code --watch on}): a Prometheus that scrapes every service's
  * {@code /metrics} each second (15 s is Prometheus's default), and a user with the dashboard's batch page open on the
- * running batch: its event stream, and its timeline fetched every 3 s as the page does while a batch runs.
+ * running batch: its event stream, and its timeline fetched as the page does while a batch runs (every 3 s, or every
+ * finished/10 ms for a large batch).
  */
 final class Watcher implements AutoCloseable {
 
@@ -37,7 +40,9 @@ final class Watcher implements AutoCloseable {
     private final AtomicLong scrapedBytes = new AtomicLong();
     private final AtomicLong timelines = new AtomicLong();
     private final AtomicLong eventBytes = new AtomicLong();
+    private static final Pattern FINISHED = Pattern.compile("\"finished\":(\\d+)");
     private volatile String batchId;
+    private long lastTimeline;
     private volatile Thread events;
 
     /**
@@ -48,7 +53,7 @@ final class Watcher implements AutoCloseable {
         this.metrics = endpoints.stream().map(base -> base.resolve("/metrics")).toList();
         this.api = api;
         ticker.scheduleAtFixedRate(this::scrape, 0, SCRAPE.toMillis(), TimeUnit.MILLISECONDS);
-        ticker.scheduleAtFixedRate(this::timeline, TIMELINE.toMillis(), TIMELINE.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::timeline, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Opens the dashboard's page of this batch (its event stream), closing the previous one. */
@@ -100,8 +105,19 @@ final class Watcher implements AutoCloseable {
             return;
         }
         try {
-            http.send(HttpRequest.newBuilder(api.resolve("/batches/" + URLEncoder.encode(batch,
-                    StandardCharsets.UTF_8) + "/timeline")).build(), HttpResponse.BodyHandlers.discarding());
+            String base = "/batches/" + URLEncoder.encode(batch, StandardCharsets.UTF_8);
+            String view = http.send(HttpRequest.newBuilder(api.resolve(base)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher finished = FINISHED.matcher(view);
+            long count = finished.find() ? Long.parseLong(finished.group(1)) : 0;
+            long now = System.currentTimeMillis();
+            // as the page does: every 3 s, or every finished/10 ms for a large batch
+            if (now - lastTimeline < Math.max(TIMELINE.toMillis(), count / 10)) {
+                return;
+            }
+            lastTimeline = now;
+            http.send(HttpRequest.newBuilder(api.resolve(base + "/timeline")).build(),
+                    HttpResponse.BodyHandlers.discarding());
             timelines.incrementAndGet();
         } catch (IOException e) {
             // the batch may not exist yet
