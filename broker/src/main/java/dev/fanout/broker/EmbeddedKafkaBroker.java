@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * its own JVM, which can be stopped, killed and restarted one at a time.
  *
  * <p>The child formats its storage, starts {@code KafkaRaftServer} and watches its standard input: when this JVM
- * closes the broker, exits, or is killed, the pipe closes and the child shuts down and removes its temporary files.
- * So a broker never outlives the process that started it, and owners close it in their own order (after the
- * clients that use it) rather than from a shutdown hook of its own.
+ * closes the broker, exits, or is killed, the pipe closes and the child shuts down; a lone temporary broker also
+ * removes its files. The nodes of a cluster keep theirs, so they can be restarted: {@link #close()} removes a
+ * temporary cluster's directory (a killed owner leaves it in the temporary directory). So a broker never outlives
+ * the process that started it, and owners close it in their own order (after the clients that use it) rather than
+ * from a shutdown hook of its own.
  *
  * <pre>{@code
  * try (var broker = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults())) {
