@@ -70,8 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         List<BrokerFiles> files = BrokerFiles.prepare(config);
         boolean lone = files.size() == 1;
-        List<BrokerNode> nodes = files.stream()
-                .map(node -> new BrokerNode(node, config.maxHeap(), lone && node.isTemporary())).toList();
+        List<BrokerNode> nodes = files.stream().map(node -> new BrokerNode(node, config.maxHeap(), lone)).toList();
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(nodes, config.startTimeout());
         try {
             nodes.forEach(BrokerNode::launch);
@@ -176,7 +175,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Stops node {@code id} cleanly (its shutdown, as on SIGTERM), keeping its data for a restart. */
     public void stopNode(int id) {
-        node(id).stop();
+        node(id).terminate();
     }
 
     /** Kills node {@code id} (SIGKILL), keeping its data for a restart. */

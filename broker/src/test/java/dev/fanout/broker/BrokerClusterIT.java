@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class BrokerClusterIT {
 
     @Test
-    void threeNodesReplicateEveryTopicAndKeepAcceptingWritesWhileOneIsKilledAndRestarted() throws Exception {
+    void threeNodesReplicateEveryTopicAndKeepAcceptingWritesWhileOneIsKilledOrBouncedAndRestarted() throws Exception {
         Path dir;
         List<Long> pids;
         try (EmbeddedKafkaBroker cluster = EmbeddedKafkaBroker.start(BrokerConfig.ofDefaults().withNodes(3)
@@ -60,6 +60,9 @@ class BrokerClusterIT {
                 cluster.restartNode(2);
                 assertThat(cluster.isRunning()).isTrue();
                 assertThat(cluster.pids().get(1)).isNotEqualTo(pids.get(1));
+                cluster.stopNode(3); // a clean bounce (SIGTERM) keeps the node's data for its restart
+                assertThat(dir.resolve("node-3/data/meta.properties")).exists();
+                cluster.restartNode(3);
                 for (int i = 0; i < 30; i++) {
                     producer.send(new ProducerRecord<>("replicated", "k" + i, "after-" + i)).get();
                 }

@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.protocol.Envelopes;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code fanout broker --nodes 3} as a user starts it: three KRaft nodes, Fanout's topics replicated three times with
  * {@code min.insync.replicas} 2, a batch run through it, and a node killed with SIGKILL started again by the command
- * while the next batch runs.
+ * while the next batch runs; when the command itself is killed, its nodes stop and remove the temporary cluster.
  */
 class ClusterProcessesIT {
 
@@ -48,7 +49,9 @@ class ClusterProcessesIT {
         fanout = new FanoutProcesses(dir);
         FanoutProcesses.Service broker = fanout.start("broker", "broker", "--nodes", "3", "--port", "0",
                 "--heap", "384m", "--http-port", "-1");
-        servers = broker.awaitLine("ready at (\\S+);", START).group(1);
+        Matcher ready = broker.awaitLine("ready at (\\S+); data in (\\S+?)(?:;|\\. Ctrl-C)", START);
+        servers = ready.group(1);
+        Path data = Path.of(ready.group(2));
         Matcher pids = broker.awaitLine("Nodes \\(pid\\): 1 \\((\\d+)\\), 2 \\((\\d+)\\), 3 \\((\\d+)\\)", START);
         long third = Long.parseLong(pids.group(3));
         assertThat(servers.split(",")).hasSize(3);
@@ -75,6 +78,10 @@ class ClusterProcessesIT {
         broker.awaitLine("node 3 exited; starting it again", START);
         assertThat(dispatch("second")).as("a batch runs while node 3 is away and comes back").isEqualTo(ITEMS);
         broker.awaitLine("node 3 is back", START);
+
+        broker.process().destroyForcibly(); // the command alone: its nodes see their parent gone
+        await("a killed command's nodes remove the temporary cluster").atMost(START)
+                .until(() -> !Files.exists(data));
     }
 
     /** Dispatches a batch, waits for its decision, and returns how many items succeeded. */

@@ -1,6 +1,7 @@
 package dev.fanout.broker.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -28,12 +30,16 @@ public final class BrokerMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3 && args.length != 4) {
-            System.err.println("usage: BrokerMain <server.properties> <clusterId> <deleteDirOnExit> [scramUsersFile]");
+            System.err.println("usage: BrokerMain <server.properties> <clusterId> <true|false|" + WHEN_ORPHANED
+                    + "> [scramUsersFile]");
             System.exit(2);
         }
         Path propertiesFile = Path.of(args[0]);
         String clusterId = args[1];
+        // true: remove the node's directory whenever it stops (a lone temporary broker); when-orphaned: only when its
+        // parent is gone or closed it (a node of a temporary cluster, which a SIGTERM bounce must not wipe)
         boolean deleteOnExit = Boolean.parseBoolean(args[2]);
+        boolean deleteWhenOrphaned = WHEN_ORPHANED.equals(args[2]);
         Properties properties = new Properties();
         try (var reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -44,21 +50,41 @@ public final class BrokerMain {
                 properties.containsKey("controller.quorum.voters"));
 
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
+        AtomicBoolean orphaned = new AtomicBoolean();
         Thread watchdog = Thread.ofPlatform().daemon().name("parent-watchdog").unstarted(() -> {
             waitForEndOfInput(System.in);
+            orphaned.set(true);
             System.exit(0); // runs the shutdown hook below
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             server.awaitShutdown();
-            if (deleteOnExit) {
-                BrokerFiles.deleteTree(propertiesFile.getParent());
+            Path dir = propertiesFile.getParent();
+            if (deleteOnExit || deleteWhenOrphaned && orphaned.get()) {
+                BrokerFiles.deleteTree(dir);
+            }
+            if (deleteWhenOrphaned && orphaned.get()) {
+                deleteClusterIfLast(dir.getParent());
             }
         }, "broker-shutdown"));
         server.startup();
         watchdog.start();
         System.out.println("fanout broker: Kafka " + kafkaVersion() + " started");
         server.awaitShutdown();
+    }
+
+    /** The third argument for a node of a temporary cluster. */
+    public static final String WHEN_ORPHANED = "when-orphaned";
+
+    /** Removes a temporary cluster's directory once no node's directory is left in it (its parent was killed). */
+    private static void deleteClusterIfLast(Path root) {
+        try (var entries = Files.list(root)) {
+            if (entries.noneMatch(entry -> entry.getFileName().toString().startsWith("node-"))) {
+                BrokerFiles.deleteTree(root);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // another node removed it first
+        }
     }
 
     /** The Kafka version on the classpath (clients and broker are kept at the same version). */

@@ -22,17 +22,18 @@ public final class BrokerNode {
 
     private final BrokerFiles files;
     private final String maxHeap;
-    private final boolean deleteOnExit;
+    private final String deleteMode;
     private volatile Process process;
 
     /**
-     * @param deleteOnExit whether the child removes its directory when it stops (a lone temporary broker); a node of
-     *                     a cluster keeps it, so it can be restarted
+     * @param lone whether it is the only node: a temporary lone broker removes its directory whenever it stops; a
+     *             node of a temporary cluster only when its parent closes it or dies (a SIGTERM bounce keeps its data
+     *             for the restart)
      */
-    public BrokerNode(BrokerFiles files, String maxHeap, boolean deleteOnExit) {
+    public BrokerNode(BrokerFiles files, String maxHeap, boolean lone) {
         this.files = files;
         this.maxHeap = maxHeap;
-        this.deleteOnExit = deleteOnExit;
+        this.deleteMode = !files.isTemporary() ? "false" : lone ? "true" : BrokerMain.WHEN_ORPHANED;
     }
 
     public BrokerFiles files() {
@@ -62,7 +63,7 @@ public final class BrokerNode {
         return running != null && running.isAlive();
     }
 
-    /** Asks it to stop (closes its standard input), waits up to 30 s, then kills it. */
+    /** Asks it to stop for good (closes its standard input), waits up to 30 s, then kills it. */
     public synchronized void stop() {
         Process running = process;
         if (running == null || !running.isAlive()) {
@@ -74,6 +75,20 @@ public final class BrokerNode {
         } catch (IOException e) {
             log.debug("closing node {}'s stdin failed", files.nodeId(), e);
         }
+        awaitStop(running);
+    }
+
+    /** Stops it as a SIGTERM would (a clean shutdown that keeps its data), for a restart; waits as {@link #stop}. */
+    public synchronized void terminate() {
+        Process running = process;
+        if (running == null || !running.isAlive()) {
+            return;
+        }
+        running.toHandle().destroy(); // SIGTERM; Process.destroy would also close its stdin, which reads as "parent gone"
+        awaitStop(running);
+    }
+
+    private void awaitStop(Process running) {
         try {
             if (!running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("broker node {} (pid {}) did not stop within {}; killing it", files.nodeId(), running.pid(),
@@ -111,7 +126,7 @@ public final class BrokerNode {
         command.add(BrokerMain.class.getName());
         command.add(files.serverProperties().toString());
         command.add(files.clusterId());
-        command.add(Boolean.toString(deleteOnExit));
+        command.add(deleteMode);
         files.scramUsers().ifPresent(users -> command.add(users.toString()));
         return command;
     }
