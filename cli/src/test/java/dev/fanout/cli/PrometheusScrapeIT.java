@@ -131,8 +131,8 @@ class PrometheusScrapeIT {
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         FanoutProcesses.Service service = fanout.adopt("prometheus", process, log);
-        await("Prometheus is ready").atMost(START).until(() -> get(URI.create("http://127.0.0.1:" + port
-                + "/-/ready")).contains("Ready"));
+        await("Prometheus is ready").atMost(START).ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                .until(() -> get(URI.create("http://127.0.0.1:" + port + "/-/ready")).contains("Ready"));
         return service;
     }
 
