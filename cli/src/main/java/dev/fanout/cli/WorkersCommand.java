@@ -1,5 +1,6 @@
 package dev.fanout.cli;
 
+import dev.fanout.aggregator.dashboard.WorkerList;
 import dev.fanout.config.Durations;
 import dev.fanout.config.WorkerRegistry;
 import dev.fanout.protocol.Lane;
@@ -8,11 +9,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -46,14 +44,7 @@ final class WorkersCommand implements Callable<Integer> {
         Instant now = clock.instant();
         PrintStream out = System.out;
         if (json) {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (WorkerStatus worker : workers) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("state", state(worker, now));
-                row.put("worker", worker);
-                rows.add(row);
-            }
-            out.println(Json.line(Map.of("workers", rows)));
+            out.println(Json.line(WorkerList.document(workers, now)));
             return 0;
         }
         if (workers.isEmpty()) {
@@ -64,7 +55,7 @@ final class WorkersCommand implements Callable<Integer> {
                 "LANES", "CONCURRENCY", "IN FLIGHT", "UTIL", "PARTITIONS", "HANDLERS (TYPE)");
         workers.stream().sorted((a, b) -> Boolean.compare(!a.liveAt(now), !b.liveAt(now))).forEach(worker ->
                 out.printf(Locale.ROOT, "%-28s %-9s %-8s %-15s %11d %9d %4.0f%%  %-10s %s%n", worker.workerId(),
-                        state(worker, now), ago(worker.lastSeen(), now),
+                        worker.stateAt(now), ago(worker.lastSeen(), now),
                         worker.lanes().stream().map(Lane::id).collect(Collectors.joining(",")),
                         worker.concurrency(), worker.inFlight(), worker.utilisation() * 100,
                         Integer.toString(worker.partitions().size()),
@@ -75,9 +66,6 @@ final class WorkersCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String state(WorkerStatus worker, Instant now) {
-        return worker.stateAt(now);
-    }
 
     private static String ago(Instant then, Instant now) {
         long seconds = Math.max(0, Duration.between(then, now).toSeconds());

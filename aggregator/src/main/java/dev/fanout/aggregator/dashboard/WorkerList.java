@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,16 +23,24 @@ public final class WorkerList {
     private WorkerList() {
     }
 
-    /** {@code {"workers":[{"state":"live","worker":{...}}, ...]}}, or empty when the registry cannot be read now. */
+    /** {@code {"workers":[{"state":"live","worker":{...}}, ...]}}: each worker with its state at {@code now}. */
+    public static Map<String, Object> document(List<WorkerStatus> workers, Instant now) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (WorkerStatus worker : workers) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("state", worker.stateAt(now));
+            row.put("worker", worker);
+            rows.add(row);
+        }
+        return Map.of("workers", rows);
+    }
+
+    /** {@link #document} of the registry as read now, as JSON, or empty when the registry cannot be read now. */
     public static Optional<String> json(KafkaSettings kafka, InstantSource clock) {
         try {
             List<WorkerStatus> workers = WorkerRegistry.read(kafka, clock, WorkerRegistry.DEFAULT_LOOKBACK);
-            Instant now = clock.instant();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (WorkerStatus worker : workers) {
-                rows.add(Map.of("state", worker.stateAt(now), "worker", worker));
-            }
-            return Optional.of(new String(Envelopes.encode(Map.of("workers", rows)), StandardCharsets.UTF_8));
+            return Optional.of(new String(Envelopes.encode(document(workers, clock.instant())),
+                    StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             log.debug("dashboard: the worker registry cannot be read: {}", e.toString());
             return Optional.empty();
