@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,8 +58,7 @@ public final class BrokerMain {
             System.exit(0); // runs the shutdown hook below
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown();
-            server.awaitShutdown();
+            stop(server, orphaned.get());
             Path dir = propertiesFile.getParent();
             if (deleteOnExit || deleteWhenOrphaned && orphaned.get()) {
                 BrokerFiles.deleteTree(dir);
@@ -71,6 +71,33 @@ public final class BrokerMain {
         watchdog.start();
         System.out.println("fanout broker: Kafka " + kafkaVersion() + " started");
         server.awaitShutdown();
+    }
+
+    /**
+     * How long an orphaned node waits for its own shutdown. A broker's controlled shutdown waits for the controller
+     * quorum to approve it, for up to five minutes; when the parent died, every node of a cluster stops at once and the
+     * quorum that would approve is gone, so the node gives up after this and exits (log recovery on a next start of a
+     * persistent cluster covers the unclean stop).
+     */
+    static final Duration ORPHAN_SHUTDOWN = Duration.ofSeconds(15);
+
+    private static void stop(KafkaRaftServer server, boolean orphaned) {
+        Thread stopping = Thread.ofPlatform().daemon().name("broker-stop").start(() -> {
+            server.shutdown();
+            server.awaitShutdown();
+        });
+        try {
+            if (orphaned) {
+                if (!stopping.join(ORPHAN_SHUTDOWN)) {
+                    System.err.println("fanout broker: the parent is gone and the node did not stop within "
+                            + ORPHAN_SHUTDOWN.toSeconds() + " s (no controller quorum left); exiting anyway");
+                }
+            } else {
+                stopping.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The third argument for a node of a temporary cluster. */
