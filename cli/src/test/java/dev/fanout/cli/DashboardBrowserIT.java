@@ -21,7 +21,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -109,7 +112,7 @@ class DashboardBrowserIT {
         assertThat(text("tr[data-batch='ui-batch'] .progress .threshold", "title")).isEqualTo("minSuccessRate 0.9");
         assertThat(dispatch.awaitExit(START)).as(dispatch.output()).isZero();
 
-        browser.findElement(By.linkText("ui-batch")).click();
+        click(By.linkText("ui-batch"));
         await("the decision reaches the batch page").atMost(START)
                 .until(() -> browser.findElement(By.id("batch-status")).getText(), text -> text.startsWith("succeeded"));
         await("the timeline draws every item of the 10,000").atMost(START).until(() -> browser.findElement(
@@ -127,15 +130,13 @@ class DashboardBrowserIT {
         browser.findElement(By.id("item-filter")).sendKeys("failed");
         await("the failed items are listed").atMost(START).until(() -> !browser.findElements(
                 By.cssSelector("#items tbody tr[data-index]")).isEmpty());
-        WebElement failedRow = browser.findElement(By.cssSelector("#items tbody tr[data-index]"));
-        String index = failedRow.getAttribute("data-index");
-        failedRow.click();
+        String index = click(By.cssSelector("#items tbody tr[data-index]"), row -> row.getAttribute("data-index"));
         await("the drill-down shows the item's payload from its job record").atMost(START).until(() ->
                 browser.findElement(By.id("drill-payload")).getText(), text -> text.contains("\"n\": " + index));
         assertThat(browser.findElement(By.id("drill-error")).getText()).contains("simulated failure");
         assertThat(browser.findElement(By.id("drill-facts")).getText()).contains("ui-w1", "HANDLER_ERROR");
         screenshot("dashboard-item.png");
-        browser.findElement(By.cssSelector("#drill .close")).click();
+        click(By.cssSelector("#drill .close"));
 
         browser.get(dashboard + "#/workers");
         await("the worker registry is shown").atMost(START).until(() -> text("tr[data-worker='ui-w1']", null),
@@ -193,6 +194,22 @@ class DashboardBrowserIT {
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
                 .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         return new ChromeDriver(service, options);
+    }
+
+    /** Clicks what {@code locator} finds, again if a live update replaced the element between finding and click. */
+    private void click(By locator) {
+        click(locator, element -> "clicked");
+    }
+
+    /** Clicks what {@code locator} finds and returns what {@code read} took from the element clicked. */
+    private String click(By locator, Function<WebElement, String> read) {
+        return await("click " + locator).atMost(START).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                .until(() -> {
+                    WebElement element = browser.findElement(locator);
+                    String value = read.apply(element);
+                    element.click();
+                    return value;
+                }, Objects::nonNull);
     }
 
     private void screenshot(String name) throws IOException {
