@@ -1,0 +1,62 @@
+package dev.fanout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.bench.chaos.ChaosSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fault suite's reduced set, as {@code scripts/chaos --faults broker-kill,aggregator-kill,worker-kill} runs it:
+ * {@code fanout broker --nodes 3}, two aggregators and three workers as child processes started through
+ * {@code scripts/fanout}; one node killed with SIGKILL (the broker command starts it again), the aggregators killed
+ * one after the other, a worker killed twice, each during a batch of its own; {@code fanout verify} must find every
+ * item accounted for and the reruns within each fault's bound. Fanout's topics are replicated three times with
+ * {@code min.insync.replicas} 2, and when the broker command itself is killed its nodes remove the temporary cluster.
+ */
+class ChaosIT {
+
+    private static final ChaosSession.Settings REDUCED = new ChaosSession.Settings(6_000, 3, 16,
+            Duration.ofMillis(20), 0.4);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyItemIsAccountedForAfterABrokerAnAggregatorAndAWorkerAreKilled() throws Exception {
+        Path cluster;
+        try (ChaosSession chaos = ChaosSession.start(FanoutProcesses.root(), dir, REDUCED)) {
+            cluster = chaos.clusterDirectory();
+            assertReplicated(chaos.bootstrapServers());
+            for (String fault : new String[] {"broker-kill", "aggregator-kill", "worker-kill"}) {
+                ChaosSession.Verdict verdict = chaos.run(fault);
+                assertThat(verdict.line()).as(verdict.line()).contains("chaos " + fault, "ALL-ITEMS-ACCOUNTED");
+                assertThat(verdict.passed()).isTrue();
+            }
+            chaos.killBrokerCommand(); // the command alone: its nodes see their parent gone
+            await("a killed broker command's nodes remove the temporary cluster").atMost(Duration.ofMinutes(1))
+                    .until(() -> !Files.exists(cluster));
+        }
+    }
+
+    private static void assertReplicated(String servers) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+            Map<String, TopicDescription> topics = admin.describeTopics(Set.of("fanout.results", "fanout.jobs.normal"))
+                    .allTopicNames().get();
+            assertThat(topics.values()).allSatisfy(topic -> assertThat(topic.partitions())
+                    .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3)));
+            ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, "fanout.results");
+            assertThat(admin.describeConfigs(Set.of(results)).all().get().get(results).get("min.insync.replicas")
+                    .value()).isEqualTo("2");
+        }
+    }
+}
