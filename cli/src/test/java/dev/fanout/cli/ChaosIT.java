@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChaosIT {
 
-    private static final ChaosSession.Settings REDUCED = new ChaosSession.Settings(6_000, 3, 16,
-            Duration.ofMillis(20), 0.4);
+    private static final ChaosSession.Settings REDUCED = new ChaosSession.Settings(4_000, 3, 16,
+            Duration.ofMillis(20), 0.3);
 
     @TempDir
     Path dir;
