@@ -103,6 +103,22 @@ enum Fault {
             return run.republishable(); // published before the kill, without a result when the resume began
         }
     },
+    KILL_EACH("kill -9 a broker node, an aggregator and a worker, one after the other, in one batch", 30) {
+        @Override
+        void inject(FaultRun run) throws Exception {
+            run.awaitFraction(0.2);
+            run.stack().hurtNode(3, true);
+            run.awaitFraction(0.4);
+            run.stack().aggregator(0).kill(); // the other one takes its tasks over
+            run.awaitFraction(0.6);
+            run.stack().worker(0).kill(); // started again once the batch is decided
+        }
+
+        @Override
+        long rerunBound(FaultRun run) {
+            return (run.stack().workerCount() + 1L) * run.perWorkerBound();
+        }
+    },
     WORKER_PAUSE("a network pause of a worker: SIGSTOP beyond the session timeout, then SIGCONT (a zombie)", 40) {
         @Override
         void inject(FaultRun run) throws Exception {
