@@ -17,14 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault suite's reduced set, as {@code scripts/chaos --faults kill-each} runs it: {@code fanout broker --nodes 3},
- * two aggregators and three workers as child processes started through {@code scripts/fanout}; during one batch of
- * 3,000 items a broker node (the broker command starts it again), an aggregator and a worker are killed with SIGKILL,
+ * two aggregators and two workers as child processes started through {@code scripts/fanout}; during one batch of
+ * 2,000 items a broker node (the broker command starts it again), an aggregator and a worker are killed with SIGKILL,
  * one after the other; {@code fanout verify} must find every item accounted for and the reruns within the bound. Fanout's topics are replicated three times with
  * {@code min.insync.replicas} 2, and when the broker command itself is killed its nodes remove the temporary cluster.
  */
 class ChaosIT {
 
-    private static final ChaosSession.Settings REDUCED = new ChaosSession.Settings(3_000, 3, 16,
+    private static final ChaosSession.Settings REDUCED = new ChaosSession.Settings(2_000, 2, 16,
             Duration.ofMillis(20), 1.0);
 
     @TempDir

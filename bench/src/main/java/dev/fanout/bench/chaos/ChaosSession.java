@@ -58,9 +58,12 @@ public final class ChaosSession implements AutoCloseable {
     /** Starts the system; logs of every process go to {@code dir}. */
     public static ChaosSession start(Path root, Path dir, Settings settings) throws IOException, InterruptedException {
         ChildProcesses processes = new ChildProcesses(root, dir);
+        long started = System.nanoTime();
         try {
             ChaosStack stack = ChaosStack.start(processes, settings.workers(), settings.concurrency(),
                     settings.latency());
+            System.out.printf(java.util.Locale.ROOT, "chaos: three broker nodes, two aggregators and %d workers up"
+                    + " in %.1f s%n", settings.workers(), (System.nanoTime() - started) / 1e9);
             return new ChaosSession(processes, stack, settings);
         } catch (IOException | InterruptedException | RuntimeException e) {
             processes.close();

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * The fault suite's system, every part a child process started through {@code scripts/fanout} as a user starts it:
  * a three-node KRaft cluster ({@code fanout broker --nodes 3}, which starts again any node that exits), two
- * aggregators, N workers whose {@code http} handler calls the {@link Downstream}, and the ways to hurt each of them:
+ * aggregators (a 6 s session timeout, so a killed one's tasks move soon), N workers whose {@code http} handler calls
+ * the {@link Downstream}, and the ways to hurt each of them:
  * SIGKILL, SIGTERM, SIGSTOP and SIGCONT.
  */
 final class ChaosStack implements AutoCloseable {
@@ -30,13 +31,15 @@ final class ChaosStack implements AutoCloseable {
     private final String servers;
     private final Path clusterDir;
     private final Path workerConfig;
+    private final Path aggregatorClient;
     private final ChildProcesses.Child[] aggregators = new ChildProcesses.Child[2];
     private final List<ChildProcesses.Child> workers = new ArrayList<>();
     private final Downstream downstream;
     private int generation;
 
     private ChaosStack(ChildProcesses processes, ChildProcesses.Child broker, String servers, Path clusterDir,
-            Path workerConfig, Downstream downstream) {
+            Path workerConfig, Path aggregatorClient, Downstream downstream) {
+        this.aggregatorClient = aggregatorClient;
         this.processes = processes;
         this.broker = broker;
         this.servers = servers;
@@ -59,8 +62,11 @@ final class ChaosStack implements AutoCloseable {
                 "handlers:",
                 "  " + HANDLER + ": {type: http, settings: {url: \"" + downstream.urlTemplate() + "\"}}",
                 ""), StandardCharsets.UTF_8);
+        // a killed aggregator's tasks move when its session times out: 6 s (the broker's minimum), not 45 s
+        Path aggregatorClient = processes.dir().resolve("aggregator-client.properties");
+        Files.writeString(aggregatorClient, "consumer.session.timeout.ms=6000\n", StandardCharsets.UTF_8);
         ChaosStack stack = new ChaosStack(processes, broker, ready.group(1), Path.of(ready.group(2)), config,
-                downstream);
+                aggregatorClient, downstream);
         stack.startAggregator(0);
         stack.startAggregator(1);
         for (int i = 0; i < workerCount; i++) {
@@ -143,7 +149,7 @@ final class ChaosStack implements AutoCloseable {
     /** Starts aggregator {@code i} (0 or 1) on its own state directory, one more generation of its log. */
     void startAggregator(int i) {
         aggregators[i] = processes.fanout("aggregator-" + (i + 1) + "-" + (++generation), Map.of(), "aggregator",
-                "--bootstrap-servers", servers, "--http-port", "0",
+                "--bootstrap-servers", servers, "--command-config", aggregatorClient.toString(), "--http-port", "0",
                 "--state-dir", processes.dir().resolve("state-" + (i + 1)).toString());
     }
 

@@ -44,6 +44,7 @@ final class FaultRun {
     private ChildProcesses.Child dispatch;
     private long republishable;
     private int dispatches;
+    private long started;
 
     private FaultRun(ChaosStack stack, Fault fault, String batchId, long items, int concurrency, double pace) {
         this.stack = stack;
@@ -63,19 +64,23 @@ final class FaultRun {
     }
 
     private Outcome run() throws Exception {
-        long started = System.nanoTime();
+        started = System.nanoTime();
         writeBatch();
         jobs = TopicSlice.mark(stack.kafka(), stack.kafka().topics().jobs(Lane.NORMAL).name());
         try (BatchWatch batch = new BatchWatch(stack.kafka(), batchId)) {
             watch = batch;
             dispatch = startDispatch(false);
+            note("dispatching " + items + " items of " + batchId);
             fault.inject(this);
+            note("fault injected; waiting for the decision");
             int exit = dispatch.awaitExit(BATCH_TIMEOUT);
             String decision = decisionStatus(dispatch, exit);
+            note("decided " + decision);
             for (Step step : afterDecision) {
                 step.run();
             }
             restoreServices();
+            note("every service runs again; verifying");
             JsonNode verdict = verify();
             long reruns = stack.downstream().reruns(batchId);
             long bound = fault.rerunBound(this);
@@ -98,6 +103,13 @@ final class FaultRun {
                         + " items finished; its output:\n" + dispatch.output());
             }
         });
+        note(Math.round(share * 100) + " % of the items finished");
+    }
+
+    /** Prints a step of the run with the seconds since it began, so a slow phase shows where it is. */
+    void note(String step) {
+        System.out.printf(java.util.Locale.ROOT, "chaos:   %s +%.1f s: %s%n", fault.id(),
+                (System.nanoTime() - started) / 1e9, step);
     }
 
     /**
