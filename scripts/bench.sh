@@ -14,7 +14,7 @@ source "$root/scripts/lib/java.sh"
 fanout_find_java
 
 if [ $# -lt 1 ]; then
-  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: dispatch, system, worker" >&2
+  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: chaos (scripts/chaos), dispatch, system, worker" >&2
   exit 2
 fi
 

@@ -20,6 +20,7 @@ public final class Bench {
 
     /** Every scenario by name; a new benchmark adds itself here. */
     static final Map<String, Scenario> SCENARIOS = new TreeMap<>(Map.of(
+            "chaos", dev.fanout.bench.chaos.Chaos::run,
             "dispatch", DispatchBenchmark::run,
             "system", SystemBenchmark::run,
             "worker", WorkerBenchmark::run));

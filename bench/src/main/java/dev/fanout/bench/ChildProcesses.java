@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * output to {@code <dir>/<name>.log}. A shutdown hook kills whatever still runs, descendants first, so no broker,
  * worker, aggregator or peer outlives the benchmark, even after Ctrl-C; {@link #close()} stops them the same way.
  */
-final class ChildProcesses implements AutoCloseable {
+public final class ChildProcesses implements AutoCloseable {
 
     private final Path root;
     private final Path dir;
@@ -35,14 +35,14 @@ final class ChildProcesses implements AutoCloseable {
      * @param root the repository's top folder (where {@code scripts/fanout} is)
      * @param dir  where the logs go
      */
-    ChildProcesses(Path root, Path dir) {
+    public ChildProcesses(Path root, Path dir) {
         this.root = root;
         this.dir = dir;
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
     /** The repository's top folder: {@code -Dfanout.root} (set by scripts/bench.sh), else the first one up with it. */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         String given = System.getProperty("fanout.root");
         Path at = given != null ? Path.of(given) : Path.of("").toAbsolutePath();
         while (at != null && !Files.isExecutable(at.resolve("scripts/fanout"))) {
@@ -54,12 +54,12 @@ final class ChildProcesses implements AutoCloseable {
         return at;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Starts {@code scripts/fanout ARGS} with extra environment variables. */
-    Child fanout(String name, Map<String, String> env, String... args) {
+    public Child fanout(String name, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
         command.add(root.resolve("scripts/fanout").toString());
         command.addAll(Arrays.asList(args));
@@ -99,7 +99,7 @@ final class ChildProcesses implements AutoCloseable {
      * Stops every child still running, the last started first (workers before the broker they drain to): SIGTERM,
      * then SIGKILL if it has not ended after the grace.
      */
-    void stopAll(Duration grace) {
+    public void stopAll(Duration grace) {
         List<Child> running;
         synchronized (children) {
             running = new ArrayList<>(children.stream().filter(child -> child.process.isAlive()).toList());
@@ -149,7 +149,7 @@ final class ChildProcesses implements AutoCloseable {
     }
 
     /** One child process and its log. */
-    static final class Child {
+    public static final class Child {
 
         private final String name;
         private final Process process;
@@ -161,20 +161,20 @@ final class ChildProcesses implements AutoCloseable {
             this.log = log;
         }
 
-        String name() {
+        public String name() {
             return name;
         }
 
-        ProcessHandle handle() {
+        public ProcessHandle handle() {
             return process.toHandle();
         }
 
-        boolean isAlive() {
+        public boolean isAlive() {
             return process.isAlive();
         }
 
         /** Everything the process printed so far. */
-        String output() {
+        public String output() {
             try {
                 return Files.readString(log, StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -183,11 +183,17 @@ final class ChildProcesses implements AutoCloseable {
         }
 
         /** Waits until a line matches {@code regex} and returns the match; fails if the process ends first. */
-        Matcher awaitLine(String regex, Duration timeout) throws InterruptedException {
+        public Matcher awaitLine(String regex, Duration timeout) throws InterruptedException {
+            return awaitLine(regex, 1, timeout);
+        }
+
+        /** Waits until {@code count} lines match {@code regex} and returns the last match (a line seen again). */
+        public Matcher awaitLine(String regex, int count, Duration timeout) throws InterruptedException {
             Pattern pattern = Pattern.compile(regex);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                Optional<Matcher> match = output().lines().map(pattern::matcher).filter(Matcher::find).findFirst();
+                Optional<Matcher> match = output().lines().map(pattern::matcher).filter(Matcher::find)
+                        .skip(count - 1L).findFirst();
                 if (match.isPresent()) {
                     return match.get();
                 }
@@ -196,15 +202,15 @@ final class ChildProcesses implements AutoCloseable {
                             + regex + "/; its log " + log + ":\n" + output());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(name + " did not print /" + regex + "/ within " + timeout
-                            + "; its log " + log + ":\n" + output());
+                    throw new IllegalStateException(name + " did not print /" + regex + "/ (" + count + " times)"
+                            + " within " + timeout + "; its log " + log + ":\n" + output());
                 }
                 Thread.sleep(100); // polling a log file
             }
         }
 
         /** Waits for the end and returns the exit code; kills the process and fails after the timeout. */
-        int awaitExit(Duration timeout) {
+        public int awaitExit(Duration timeout) {
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     kill();
@@ -222,7 +228,7 @@ final class ChildProcesses implements AutoCloseable {
          * SIGTERM (a fanout service drains and stops as on Ctrl-C) and waits for it and for what it started (the
          * broker's JVM stops when its parent has gone), then SIGKILL to whatever is left after the grace.
          */
-        void stop(Duration grace) {
+        public void stop(Duration grace) {
             List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
             family.add(process.toHandle());
             long deadline = System.nanoTime() + grace.toNanos();
@@ -245,7 +251,7 @@ final class ChildProcesses implements AutoCloseable {
         }
 
         /** SIGKILL, the process and what it started. */
-        void kill() {
+        public void kill() {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -80,7 +79,7 @@ final class DispatchBenchmark {
             report(items, heap, partitions, recordSize, dispatches, baselines);
             return 0;
         } finally {
-            deleteTree(dir);
+            BenchOptions.deleteTree(dir);
         }
     }
 
@@ -186,11 +185,4 @@ final class DispatchBenchmark {
         return options;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

@@ -10,14 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -46,7 +43,7 @@ final class SystemBenchmark {
     }
 
     static int run(List<String> args) throws Exception {
-        Map<String, String> options = options(args);
+        Map<String, String> options = BenchOptions.parse(args);
         List<Scenario> scenarios = Scenario.select(options.getOrDefault("scenario", "all"), options);
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         int workers = Integer.parseInt(options.getOrDefault("workers", "2"));
@@ -89,7 +86,7 @@ final class SystemBenchmark {
             ok = true;
         } finally {
             if (ok && !keepLogs) {
-                deleteTree(dir);
+                BenchOptions.deleteTree(dir);
             } else {
                 System.err.println("bench: logs kept in " + dir);
             }
@@ -255,22 +252,5 @@ final class SystemBenchmark {
                 + Runtime.version();
     }
 
-    private static Map<String, String> options(List<String> args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.size(); i += 2) {
-            if (!args.get(i).startsWith("--") || i + 1 >= args.size()) {
-                throw new IllegalArgumentException("expected --option value, was '" + args.get(i) + "'");
-            }
-            options.put(args.get(i).substring(2), args.get(i + 1));
-        }
-        return options;
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

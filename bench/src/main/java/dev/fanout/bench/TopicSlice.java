@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@link #read} hands over everything from those offsets to the end at the time of the call, with a plain consumer
  * and no group. So a benchmark round reads only its own records, however many rounds came before.
  */
-final class TopicSlice {
+public final class TopicSlice {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -32,9 +32,17 @@ final class TopicSlice {
     }
 
     /** The topic's end offsets now: the next {@link #read} starts there. */
-    static TopicSlice mark(KafkaSettings kafka, String topic) {
+    public static TopicSlice mark(KafkaSettings kafka, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             return new TopicSlice(kafka, topic, new HashMap<>(consumer.endOffsets(partitions(consumer, topic))));
+        }
+    }
+
+    /** How many records the topic gained since the mark (its end offsets now, less the mark's). */
+    public long added() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            return consumer.endOffsets(partitions(consumer, topic)).entrySet().stream()
+                    .mapToLong(e -> e.getValue() - from.getOrDefault(e.getKey(), 0L)).sum();
         }
     }
 

@@ -19,8 +19,6 @@ import dev.fanout.worker.WorkerConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,7 +57,7 @@ final class WorkerBenchmark {
     }
 
     static int run(List<String> args) throws Exception {
-        Map<String, String> options = options(args);
+        Map<String, String> options = BenchOptions.parse(args);
         int items = Integer.parseInt(options.getOrDefault("items", "50000"));
         int keys = Integer.parseInt(options.getOrDefault("keys", "10000"));
         int partitions = Integer.parseInt(options.getOrDefault("partitions", "8"));
@@ -231,15 +229,4 @@ final class WorkerBenchmark {
         }
     }
 
-    private static Map<String, String> options(List<String> args) {
-        Map<String, String> options = new HashMap<>();
-        List<String> rest = new ArrayList<>(args);
-        for (int i = 0; i + 1 < rest.size(); i += 2) {
-            if (!rest.get(i).startsWith("--")) {
-                throw new IllegalArgumentException("expected --option value, was '" + rest.get(i) + "'");
-            }
-            options.put(rest.get(i).substring(2), rest.get(i + 1));
-        }
-        return options;
-    }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class, BrokerCommand.class, DispatchCommand.class, WorkerCommand.class, WorkersCommand.class,
             AggregatorCommand.class, StatusCommand.class, SignalCommand.Pause.class, SignalCommand.Resume.class,
-            SignalCommand.Cancel.class, DlqCommand.class, CommandLine.HelpCommand.class
+            SignalCommand.Cancel.class, DlqCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class
         })
 public final class FanoutCommand implements Runnable {
 
