@@ -1,6 +1,7 @@
 package dev.fanout.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.protocol.CompensationInput;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
@@ -59,9 +60,15 @@ final class Outcomes {
             int attempts, Instant started, Instant finished, long durationMs) {
         metrics.succeeded().mark();
         metrics.handlerSucceeded(job.handler());
-        return publisher.publish(replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
+        ItemResult result = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
                 job.itemId(), job.index(), ItemStatus.SUCCEEDED, null, null, output, attempts, started, finished,
-                durationMs, workerId, false, job.traceId())));
+                durationMs, workerId, false, job.traceId()));
+        if (job.compensation() != null) {
+            // what the aggregator needs to undo this item if its batch fails: the key, the payload, the handler
+            result = result.withCompensation(CompensationInput.of(job.compensation(),
+                    record.key() == null ? job.itemId() : record.key(), job.payload()));
+        }
+        return publisher.publish(result);
     }
 
     /**

@@ -1,0 +1,25 @@
+package dev.fanout.protocol;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** What a batch decided {@code FAILED} (or {@code CANCELLED}) does about the items that had succeeded. */
+public enum OnFailure {
+    /** Nothing: their side effects stay. */
+    NONE,
+    /**
+     * Runs each succeeded item's {@link Compensation} handler once, as the child batch
+     * {@code <batchId>.compensation}.
+     */
+    COMPENSATE;
+
+    @JsonValue
+    public String id() {
+        return Names.id(this);
+    }
+
+    @JsonCreator
+    public static OnFailure of(String text) {
+        return Names.parse(OnFailure.class, text, "policy.onFailure");
+    }
+}
