@@ -29,6 +29,7 @@ public record BatchPolicy(
         TotalTimeoutAction onTotalTimeout,
         ChainTarget onSuccess,
         ChainTarget onError,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OnFailure.Default.class)
         OnFailure onFailure) {
 
     public static final Strategy DEFAULT_STRATEGY = Strategy.WAIT_ALL;

@@ -18,6 +18,22 @@ public enum OnFailure {
         return Names.id(this);
     }
 
+    /**
+     * Leaves the default out of encoded policies ({@code @JsonInclude} filter: equal means excluded), so a policy
+     * without compensation encodes as before and readers of earlier releases still accept it.
+     */
+    static final class Default {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value == NONE;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
     @JsonCreator
     public static OnFailure of(String text) {
         return Names.parse(OnFailure.class, text, "policy.onFailure");

@@ -59,6 +59,9 @@ class CompensationPlanTest {
                 () -> "").job();
 
         assertThat(job.compensation()).isNull();
+        assertThat(new String(Envelopes.encode(BatchPolicy.ofDefaults()), java.nio.charset.StandardCharsets.UTF_8))
+                .as("a policy of earlier releases' readers").doesNotContain("onFailure");
+        assertThat(Envelopes.decode(Envelopes.encode(COMPENSATE), BatchPolicy.class)).isEqualTo(COMPENSATE);
         assertThat(new String(Envelopes.encode(job), java.nio.charset.StandardCharsets.UTF_8))
                 .doesNotContain("compensation");
     }
