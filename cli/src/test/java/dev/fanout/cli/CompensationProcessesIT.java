@@ -3,6 +3,7 @@ package dev.fanout.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.config.KafkaSettings;
@@ -151,8 +152,12 @@ class CompensationProcessesIT {
                 assertThat(FanoutHeaders.text(deadLetter.headers(), FanoutHeaders.COMPENSATION_OF)).contains(batchId);
                 assertThat(FanoutHeaders.text(deadLetter.headers(), FanoutHeaders.DLT_REASON))
                         .contains("HANDLER_ERROR");
-                assertThat(Envelopes.decode(deadLetter.value(), JobRecord.class).payload()
-                        .path("compensates").path("batchId").asText()).isEqualTo(batchId);
+                JsonNode job = Envelopes.decode(deadLetter.value(), JobRecord.class).payload();
+                assertThat(job.path("compensates").path("batchId").asText()).isEqualTo(batchId);
+                long index = job.path("compensates").path("index").asLong();
+                assertThat(job.path("payload").path("order").asLong()).as("the item's payload").isEqualTo(index);
+                assertThat(job.path("output").path("index").asLong()).as("the item's output").isEqualTo(index);
+                assertThat(deadLetter.key()).as("the item's key").isEqualTo("customer-" + index);
                 assertThat(FanoutHeaders.text(deadLetter.headers(), FanoutHeaders.DLT_EXCEPTION_MESSAGE).orElse(""))
                         .contains("simulated failure");
             });

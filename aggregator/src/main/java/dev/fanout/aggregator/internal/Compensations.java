@@ -148,7 +148,12 @@ final class Compensations {
             boolean withoutOutput) {
         ObjectNode payload = Envelopes.mapper().createObjectNode();
         payload.putObject("compensates").put("batchId", batchId).put("itemId", outcome.itemId()).put("index", index);
-        payload.set("payload", input.payload());
+        if (input.payload() != null) {
+            payload.set("payload", input.payload());
+        } else {
+            payload.put("payloadOmitted", "too large for the item's result; read it from GET /batches/" + batchId
+                    + "/items/" + index + "/job");
+        }
         if (withoutOutput) {
             payload.put("outputOmitted", "too large for a job record; read it from GET /batches/" + batchId
                     + "/items/" + index);

@@ -30,6 +30,8 @@ import dev.fanout.schema.OutputSchema;
 final class Outcomes {
 
     private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+    /** A success carrying a compensation input stays under this size (the broker's default limit is 1 MiB). */
+    static final int COMPENSATION_RESULT_BYTES = 1_000_000;
 
     private final OutcomePublisher publisher;
     private final DeferredRecords deferred;
@@ -64,11 +66,26 @@ final class Outcomes {
                 job.itemId(), job.index(), ItemStatus.SUCCEEDED, null, null, output, attempts, started, finished,
                 durationMs, workerId, false, job.traceId()));
         if (job.compensation() != null) {
-            // what the aggregator needs to undo this item if its batch fails: the key, the payload, the handler
-            result = result.withCompensation(CompensationInput.of(job.compensation(),
-                    record.key() == null ? job.itemId() : record.key(), job.payload()));
+            result = withCompensationInput(record, job, result);
         }
         return publisher.publish(result);
+    }
+
+    /**
+     * The success with what the aggregator needs to undo the item if its batch fails: the handler, the record key and
+     * the payload; without the payload (the compensation job then says so) when the result would be over
+     * {@link #COMPENSATION_RESULT_BYTES}.
+     */
+    private static ItemResult withCompensationInput(ConsumerRecord<String, byte[]> record, JobRecord job,
+            ItemResult result) {
+        String key = record.key() == null ? job.itemId() : record.key();
+        ItemResult full = result.withCompensation(CompensationInput.of(job.compensation(), key, job.payload()));
+        if (job.payload() == null || Envelopes.encode(full).length <= COMPENSATION_RESULT_BYTES) {
+            return full;
+        }
+        log.warn("item {}/{}: with its payload its result would be over {} bytes; its compensation job will not"
+                + " carry the payload", job.batchId(), job.index(), COMPENSATION_RESULT_BYTES);
+        return result.withCompensation(CompensationInput.of(job.compensation(), key, null));
     }
 
     /**
