@@ -122,7 +122,8 @@ public final class AggregatorTopology {
         AggregatorProcessor.Wiring wiring = new AggregatorProcessor.Wiring(
                 topics.batches().name(), topics.results().name(), BATCH_STORE, ITEM_STORE, ITEM_ID_STORE,
                 DEADLINE_STORE, EXPIRY_STORE, REVISION_STORE, BATCH_RESULTS_SINK, DEAD_LETTER_SINK, CONTROL_SINK,
-                CHAIN_SINK, BATCHES_SINK, jobSinks(), punctuationInterval, revisionInterval, itemRetention, retentionChunk);
+                CHAIN_SINK, BATCHES_SINK, jobSinks(), punctuationInterval, revisionInterval, itemRetention,
+                retentionChunk);
 
         Topology topology = new Topology();
         topology.addSource(BATCHES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),

@@ -20,7 +20,10 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The batch file's {@code compensation} and {@code policy.onFailure}: what jobs carry, and the errors that name the fix. */
+/**
+ * The batch file's {@code compensation} and {@code policy.onFailure}: what jobs carry, and the errors that name the
+ * fix.
+ */
 class CompensationPlanTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T00:00:00Z");
