@@ -101,6 +101,27 @@ class CompensationTopologyTest {
     }
 
     @Test
+    void jobsGoToTheBatchsLaneAndASuccessAfterTheSealIsNotCompensated() {
+        h = new TopologyHarness(stateDir, NOW);
+        var high = h.topic(TopologyHarness.TOPICS.jobs(Lane.HIGH).name());
+        var normal = h.topic(TopologyHarness.TOPICS.jobs(Lane.NORMAL).name());
+        BatchDefinition sealed = Fixtures.sealed("h1", 2, COMPENSATE, NOW.minusSeconds(10));
+        h.define(new BatchDefinition(sealed.schemaVersion(), "h1", "echo", 2L, true, COMPENSATE, Lane.HIGH,
+                sealed.createdAt()));
+        h.report(compensable("h1", 0), Fixtures.failure("h1", 1)); // settled at its first decision
+
+        assertThat(h.decisions.readValue().compensated()).isEqualTo(1);
+        assertThat(high.readRecordsToList()).extracting(TestRecord::key).containsExactly("customer-0");
+        assertThat(h.batchStore().get("h1").compensationBatch().sealed()).isTrue();
+        h.report(Fixtures.replayed(compensable("h1", 1), 7)); // the failure's dead letter replayed: it succeeds
+        h.commit();
+
+        assertThat(h.decisions.readValue().compensated()).as("the revision after the replay").isEqualTo(1);
+        assertThat(high.isEmpty()).isTrue();
+        assertThat(normal.isEmpty()).isTrue();
+    }
+
+    @Test
     void aBatchThatSucceedsOrDoesNotAskForCompensationPublishesNoCompensation() {
         h = new TopologyHarness(stateDir, NOW);
         var jobs = h.topic(TopologyHarness.TOPICS.jobs(Lane.NORMAL).name());
