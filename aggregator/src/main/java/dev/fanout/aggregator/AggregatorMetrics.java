@@ -44,6 +44,8 @@ public final class AggregatorMetrics {
     public static final String CHAIN_EVENTS = "aggregator.chain.events";
     /** Chained events not published: their topic could not be created, or the event was too large. */
     public static final String CHAIN_FAILURES = "aggregator.chain.failures";
+    /** Compensation jobs published: one per succeeded item of a batch decided FAILED or CANCELLED under compensate. */
+    public static final String COMPENSATIONS = "aggregator.compensations";
     /** Items removed from the item store after their batch's retention period. */
     public static final String ITEMS_EXPIRED = "aggregator.items.expired";
 
@@ -67,6 +69,7 @@ public final class AggregatorMetrics {
     private final Counter chainEvents;
     private final Counter chainFailures;
     private final Counter itemsExpired;
+    private final Counter compensations;
 
     private AggregatorMetrics(MetricRegistry registry) {
         this.registry = registry;
@@ -83,6 +86,7 @@ public final class AggregatorMetrics {
         this.chainEvents = registry.counter(CHAIN_EVENTS);
         this.chainFailures = registry.counter(CHAIN_FAILURES);
         this.itemsExpired = registry.counter(ITEMS_EXPIRED);
+        this.compensations = registry.counter(COMPENSATIONS);
     }
 
     /** Registers (or finds) the aggregator's metrics in a registry. */
@@ -145,5 +149,9 @@ public final class AggregatorMetrics {
 
     public Counter itemsExpired() {
         return itemsExpired;
+    }
+
+    public Counter compensations() {
+        return compensations;
     }
 }

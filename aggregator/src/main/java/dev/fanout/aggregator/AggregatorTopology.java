@@ -7,8 +7,11 @@ import dev.fanout.aggregator.internal.ItemOutcome;
 import dev.fanout.aggregator.internal.JsonSerde;
 import dev.fanout.aggregator.internal.PendingWritesStore;
 import dev.fanout.protocol.FanoutHeaders;
+import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -21,13 +24,15 @@ import org.apache.kafka.streams.state.Stores;
  * The aggregator's Kafka Streams topology, built by a pure function. Two sources (batch definitions and item results,
  * raw bytes keyed by batchId: both topics have the same partitions, so one task sees a whole batch) feed one
  * processor with six persistent, changelogged stores; it writes decisions to the batch-results topic, cancel signals
- * to the control topic, chained events to the topics the batches name, and invalid records to the dead-letter topic.
+ * to the control topic, chained events to the topics the batches name, invalid records to the dead-letter topic, and
+ * compensation batches (their registration to the batches topic, their jobs to a lane).
  *
  * <pre>{@code
  * batches ─┐                          ┌─> batch-results
  *          ├─> aggregator (stores) ───┼─> control (cancel signals)
  * results ─┘                          ├─> <onSuccess / onError topic>
- *                                     └─> dlq
+ *                                     ├─> dlq
+ *                                     └─> batches, jobs.<lane> (compensation batches)
  * }</pre>
  */
 public final class AggregatorTopology {
@@ -55,6 +60,7 @@ public final class AggregatorTopology {
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
     static final String CONTROL_SINK = "control-sink";
     static final String CHAIN_SINK = "chain-sink";
+    static final String BATCHES_SINK = "batches-sink";
 
     private AggregatorTopology() {
     }
@@ -116,7 +122,8 @@ public final class AggregatorTopology {
         AggregatorProcessor.Wiring wiring = new AggregatorProcessor.Wiring(
                 topics.batches().name(), topics.results().name(), BATCH_STORE, ITEM_STORE, ITEM_ID_STORE,
                 DEADLINE_STORE, EXPIRY_STORE, REVISION_STORE, BATCH_RESULTS_SINK, DEAD_LETTER_SINK, CONTROL_SINK,
-                CHAIN_SINK, punctuationInterval, revisionInterval, itemRetention, retentionChunk);
+                CHAIN_SINK, BATCHES_SINK, jobSinks(), punctuationInterval, revisionInterval, itemRetention,
+                retentionChunk);
 
         Topology topology = new Topology();
         topology.addSource(BATCHES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
@@ -145,7 +152,22 @@ public final class AggregatorTopology {
         topology.addSink(CONTROL_SINK, topics.control().name(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(CHAIN_SINK, chainTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(BATCHES_SINK, topics.batches().name(), new ByteArraySerializer(), new ByteArraySerializer(),
+                PROCESSOR);
+        for (Map.Entry<Lane, String> lane : jobSinks().entrySet()) {
+            topology.addSink(lane.getValue(), topics.jobs(lane.getKey()).name(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), PROCESSOR);
+        }
         return topology;
+    }
+
+    /** A sink per jobs lane, for compensation jobs. */
+    private static Map<Lane, String> jobSinks() {
+        Map<Lane, String> sinks = new EnumMap<>(Lane.class);
+        for (Lane lane : Lane.values()) {
+            sinks.put(lane, "jobs-" + lane.id() + "-sink");
+        }
+        return sinks;
     }
 
     /** The commit interval as a punctuation interval (a commit interval of 0 publishes revisions every millisecond). */

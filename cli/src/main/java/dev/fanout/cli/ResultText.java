@@ -27,6 +27,10 @@ final class ResultText {
         if (result.reason() != null) {
             text.append(String.format("%n  reason: %s", result.reason()));
         }
+        if (result.compensationBatchId() != null) {
+            text.append(String.format(Locale.ROOT, "%n  compensation: %d jobs in batch %s%s", result.compensated(),
+                    result.compensationBatchId(), result.settled() ? "" : " so far"));
+        }
         for (BatchResult.ErrorCount error : result.errors()) {
             text.append(String.format(Locale.ROOT, "%n  %6d x %s: %s", error.count(), error.type(), error.example()));
         }

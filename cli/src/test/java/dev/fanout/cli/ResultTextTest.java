@@ -29,4 +29,24 @@ class ResultTextTest {
         assertThat(settled).contains("total 2000, succeeded 106, failed 1894 (timed out 0, cancelled 1893)")
                 .doesNotContain("not settled");
     }
+
+    @Test
+    void aCompensatedBatchNamesItsCompensationBatchAndItsJobs() {
+        BatchResult early = decision(1, 100, 1, 0, false);
+        BatchResult settled = decision(2, 106, 1894, 1893, true);
+
+        assertThat(ResultText.describe(withCompensation(early, 100))).contains("  compensation: 100 jobs in batch"
+                + " b.compensation so far");
+        assertThat(ResultText.describe(withCompensation(settled, 106)))
+                .contains("  compensation: 106 jobs in batch b.compensation").doesNotContain("so far");
+        assertThat(ResultText.describe(settled)).doesNotContain("compensation");
+    }
+
+    private static BatchResult withCompensation(BatchResult r, long jobs) {
+        return new BatchResult(r.schemaVersion(), r.batchId(), r.status(), r.revision(), r.strategy(), r.total(),
+                r.succeeded(), r.failed(), r.timedOut(), r.cancelled(), r.deadLettered(), r.successRate(),
+                r.startedAt(), r.decidedAt(), r.wallMs(), r.sumItemMs(), r.speedup(), r.latencyP50Ms(),
+                r.latencyP95Ms(), r.latencyP99Ms(), r.reason(), r.errors(), r.output(), r.settled(),
+                r.batchId() + ".compensation", jobs);
+    }
 }

@@ -362,6 +362,9 @@ public final class Worker implements AutoCloseable {
         props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the aggregator writes compensation jobs to the lanes in its exactly-once transactions: a job of an aborted
+        // transaction (an aggregator killed mid-commit) must never run
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxBuffered()));
         // a fetch sent while the busy lanes are paused asks only for idle partitions (another lane, the retry tiers)
         // and the broker holds it until this wait ends; the next fetch cannot go before, so the buffer can run dry

@@ -9,8 +9,10 @@ import dev.fanout.config.ConfigException;
 import dev.fanout.config.Durations;
 import dev.fanout.config.StrictMapper;
 import dev.fanout.protocol.BatchPolicy;
+import dev.fanout.protocol.Compensation;
 import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.Lane;
+import dev.fanout.protocol.OnFailure;
 import dev.fanout.protocol.RetrySettings;
 import dev.fanout.protocol.TimeoutPolicy;
 import java.nio.file.Path;
@@ -39,6 +41,8 @@ import java.util.UUID;
  * onTimeout: error                # optional: error (retry applies) | cancel (TIMED_OUT) | continue
  * outputSchema: {type: object, required: [total]}     # optional JSON Schema: else the item fails OUTPUT_INVALID
  * deadLetterQueue: false          # optional: failures recorded in the results only, no dead letters
+ * compensation: {handler: refund, settings: {...}}   # optional, with policy.onFailure: compensate: undoes each
+ *                                 # succeeded item when the batch is decided FAILED or CANCELLED
  * items: [...]                    # optional here: or JSON Lines from a file or stdin
  * </pre>
  *
@@ -52,11 +56,13 @@ import java.util.UUID;
  *                            letters), over their per-handler settings; carried on every job record; never null
  *                            (nothing set when absent). Its output schema is compiled here, so a bad one is refused
  *                            before anything is published
+ * @param compensation        the handler that undoes a succeeded item of a failed batch, or {@code null}; needs
+ *                            {@code policy.onFailure: compensate}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchSpec(String batchId, String handler, JsonNode settings, Lane priority, String keyField,
         BatchPolicy policy, Integer maxConcurrency, Integer batchSize, Duration delayBetweenBatches,
-        Double rateLimit, QueueBounds queue, ItemExecution execution) {
+        Double rateLimit, QueueBounds queue, ItemExecution execution, Compensation compensation) {
 
     public static final String BATCH_ID_PATTERN = "[A-Za-z0-9._-]{1,128}";
     public static final String MAX_CONCURRENCY = "maxConcurrency";
@@ -68,6 +74,7 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
     public static final String ON_TIMEOUT = "onTimeout";
     public static final String OUTPUT_SCHEMA = "outputSchema";
     public static final String DEAD_LETTER_QUEUE = "deadLetterQueue";
+    public static final String COMPENSATION = "compensation";
 
     public BatchSpec {
         if (batchId != null && !batchId.matches(BATCH_ID_PATTERN)) {
@@ -107,6 +114,11 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
         }
         queue = queue == null ? QueueBounds.none() : queue;
         execution = execution == null ? ExecutionFields.NONE : ExecutionFields.check(execution);
+        if (compensation != null && policy.onFailure() != OnFailure.COMPENSATE) {
+            throw new ConfigException(COMPENSATION + " names the handler '" + compensation.handler() + "', but"
+                    + " policy.onFailure is " + policy.onFailure().id() + ": set policy.onFailure: compensate to run"
+                    + " it when the batch fails, or remove " + COMPENSATION);
+        }
     }
 
     /** Reads a batch file's fields (without {@code items}); the execution fields sit at the top level. */
@@ -119,69 +131,71 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
             @JsonProperty(RATE_LIMIT) Double rateLimit, @JsonProperty("queue") QueueBounds queue,
             @JsonProperty(RETRY) JsonNode retry, @JsonProperty(TIMEOUT) JsonNode timeout,
             @JsonProperty(ON_TIMEOUT) TimeoutPolicy onTimeout, @JsonProperty(OUTPUT_SCHEMA) JsonNode outputSchema,
-            @JsonProperty(DEAD_LETTER_QUEUE) Boolean deadLetterQueue) {
+            @JsonProperty(DEAD_LETTER_QUEUE) Boolean deadLetterQueue,
+            @JsonProperty(COMPENSATION) JsonNode compensation) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
                 delayBetweenBatches, rateLimit, queue,
-                ExecutionFields.read(retry, timeout, onTimeout, outputSchema, deadLetterQueue));
+                ExecutionFields.read(retry, timeout, onTimeout, outputSchema, deadLetterQueue),
+                compensationOf(compensation));
     }
 
     /** A batch of the given handler with every other field at its default. */
     public static BatchSpec of(String handler) {
-        return new BatchSpec(null, handler, null, null, null, null, null, null, null, null, null, null);
+        return new BatchSpec(null, handler, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public BatchSpec withBatchId(String id) {
         return new BatchSpec(id, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     public BatchSpec withSettings(JsonNode newSettings) {
         return new BatchSpec(batchId, handler, newSettings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     public BatchSpec withPriority(Lane lane) {
         return new BatchSpec(batchId, handler, settings, lane, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     public BatchSpec withPolicy(BatchPolicy newPolicy) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, newPolicy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     public BatchSpec withKeyField(String pointer) {
         return new BatchSpec(batchId, handler, settings, priority, pointer, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     /** At most {@code limit} items of the batch outstanding (published without a result); {@code null} for none. */
     public BatchSpec withMaxConcurrency(Integer limit) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, limit, batchSize,
-                delayBetweenBatches, rateLimit, queue, execution);
+                delayBetweenBatches, rateLimit, queue, execution, compensation);
     }
 
     /** Publishes {@code size} items, then pauses {@code delay}; {@code null}s for no grouping. */
     public BatchSpec withBatches(Integer size, Duration delay) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, size, delay,
-                rateLimit, queue, execution);
+                rateLimit, queue, execution, compensation);
     }
 
     /** At most {@code itemsPerSecond} items published per second; {@code null} for no limit. */
     public BatchSpec withRateLimit(Double itemsPerSecond) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, itemsPerSecond, queue, execution);
+                delayBetweenBatches, itemsPerSecond, queue, execution, compensation);
     }
 
     public BatchSpec withQueue(QueueBounds bounds) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, bounds, execution);
+                delayBetweenBatches, rateLimit, bounds, execution, compensation);
     }
 
     /** How workers run each item, over their per-handler settings; {@code null} for nothing set. */
     public BatchSpec withExecution(ItemExecution newExecution) {
         return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
-                delayBetweenBatches, rateLimit, queue, newExecution);
+                delayBetweenBatches, rateLimit, queue, newExecution, compensation);
     }
 
     /** The batch's retry policy, field by field over each handler's; {@code null} for the handlers' own. */
@@ -206,6 +220,23 @@ public record BatchSpec(String batchId, String handler, JsonNode settings, Lane 
     public BatchSpec withDeadLetterQueue(boolean deadLetters) {
         return withExecution(new ItemExecution(execution.retry(), execution.timeout(), execution.onTimeout(),
                 execution.outputSchema(), deadLetters));
+    }
+
+    /**
+     * The handler that undoes each succeeded item when the batch fails ({@code policy.onFailure: compensate}); an
+     * item's own {@code compensation} replaces it. {@code null} for none.
+     */
+    public BatchSpec withCompensation(Compensation undo) {
+        return new BatchSpec(batchId, handler, settings, priority, keyField, policy, maxConcurrency, batchSize,
+                delayBetweenBatches, rateLimit, queue, execution, undo);
+    }
+
+    private static Compensation compensationOf(JsonNode node) {
+        try {
+            return Compensation.parse(node, COMPENSATION);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** This spec with a batch id: its own, or a new {@code b-<random>} one. */

@@ -2,6 +2,7 @@ package dev.fanout.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.fanout.protocol.Compensation;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -9,19 +10,27 @@ import java.util.function.Supplier;
 /**
  * One item as written by the user, before it gets its index. An item is either a bare payload (any JSON value that
  * is not an object with a {@code payload} field) or an item object:
- * {@code {"payload": ..., "id": "a1", "key": "customer-7", "handler": "echo", "settings": {...}}}.
+ * {@code {"payload": ..., "id": "a1", "key": "customer-7", "handler": "echo", "settings": {...},
+ * "compensation": {"handler": "refund"}}}.
  *
  * @param id       unique in the batch; the index when absent
  * @param key      the ordering key; overrides the batch's {@code keyField}
  * @param handler  overrides the batch's handler
  * @param settings merged over the batch's handler settings
+ * @param compensation replaces the batch's {@code compensation} for this item; {@code null} for the batch's
  */
-public record DispatchItem(String id, String key, String handler, JsonNode settings, JsonNode payload) {
+public record DispatchItem(String id, String key, String handler, JsonNode settings, JsonNode payload,
+        Compensation compensation) {
 
-    static final Set<String> FIELDS = Set.of("payload", "id", "key", "handler", "settings");
+    static final Set<String> FIELDS = Set.of("payload", "id", "key", "handler", "settings", "compensation");
 
     public DispatchItem {
         payload = payload == null ? NullNode.getInstance() : payload;
+    }
+
+    /** An item without a compensation of its own. */
+    public DispatchItem(String id, String key, String handler, JsonNode settings, JsonNode payload) {
+        this(id, key, handler, settings, payload, null);
     }
 
     public static DispatchItem of(JsonNode payload) {
@@ -53,7 +62,7 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw new InvalidItemException(where, "unknown item field '" + name + "'; an item object has "
-                        + "payload, id, key, handler, settings (put other data inside payload)");
+                        + "payload, id, key, handler, settings, compensation (put other data inside payload)");
             }
         }
         return new DispatchItem(
@@ -61,7 +70,8 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
                 text(node, "key", where),
                 text(node, "handler", where),
                 settings(node, where),
-                node.get("payload"));
+                node.get("payload"),
+                compensation(node, where));
     }
 
     private static String text(JsonNode node, String field, String where) {
@@ -76,6 +86,14 @@ public record DispatchItem(String id, String key, String handler, JsonNode setti
             return value.asText();
         }
         throw new InvalidItemException(where, "item field '" + field + "' must be non-empty text, was " + value);
+    }
+
+    private static Compensation compensation(JsonNode node, String where) {
+        try {
+            return Compensation.parse(node.get("compensation"), "compensation");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidItemException(where, e.getMessage());
+        }
     }
 
     private static JsonNode settings(JsonNode node, String where) {

@@ -33,9 +33,9 @@ class BatchSpecTest {
         assertThatThrownBy(() -> BatchSpec.File.read(resource("unknown-field.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown-field.yaml: unknown field 'polcy'")
-                .hasMessageContaining("known fields here: batchId, batchSize, deadLetterQueue, delayBetweenBatches,"
-                        + " handler, keyField, maxConcurrency, onTimeout, outputSchema, policy, priority, queue,"
-                        + " rateLimit, retry, settings, timeout");
+                .hasMessageContaining("known fields here: batchId, batchSize, compensation, deadLetterQueue,"
+                        + " delayBetweenBatches, handler, keyField, maxConcurrency, onTimeout, outputSchema, policy,"
+                        + " priority, queue, rateLimit, retry, settings, timeout");
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param onSuccess        where to publish an event when the batch is decided {@code SUCCEEDED} or
  *                         {@code SUCCEEDED_WITH_FAILURES}, or {@code null}
  * @param onError          where to publish an event when it is decided otherwise, or {@code null}
+ * @param onFailure        what a batch decided {@code FAILED} or {@code CANCELLED} does about its succeeded items,
+ *                         default {@code none}; {@code compensate} runs their {@link Compensation} handlers
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchPolicy(
@@ -26,12 +28,15 @@ public record BatchPolicy(
         Duration totalTimeout,
         TotalTimeoutAction onTotalTimeout,
         ChainTarget onSuccess,
-        ChainTarget onError) {
+        ChainTarget onError,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OnFailure.Default.class)
+        OnFailure onFailure) {
 
     public static final Strategy DEFAULT_STRATEGY = Strategy.WAIT_ALL;
     public static final double DEFAULT_MIN_SUCCESS_RATE = 1.0;
     public static final PartialFailurePolicy DEFAULT_ON_PARTIAL_FAILURE = PartialFailurePolicy.CONTINUE;
     public static final TotalTimeoutAction DEFAULT_ON_TOTAL_TIMEOUT = TotalTimeoutAction.COLLECT_PARTIAL;
+    public static final OnFailure DEFAULT_ON_FAILURE = OnFailure.NONE;
 
     public BatchPolicy {
         strategy = strategy == null ? DEFAULT_STRATEGY : strategy;
@@ -44,6 +49,13 @@ public record BatchPolicy(
             throw new IllegalArgumentException("policy.totalTimeout must be positive, was " + totalTimeout);
         }
         onTotalTimeout = onTotalTimeout == null ? DEFAULT_ON_TOTAL_TIMEOUT : onTotalTimeout;
+        onFailure = onFailure == null ? DEFAULT_ON_FAILURE : onFailure;
+    }
+
+    /** A policy without {@code onFailure} (the default, {@code none}). */
+    public BatchPolicy(Strategy strategy, Double minSuccessRate, PartialFailurePolicy onPartialFailure,
+            Duration totalTimeout, TotalTimeoutAction onTotalTimeout, ChainTarget onSuccess, ChainTarget onError) {
+        this(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout, onSuccess, onError, null);
     }
 
     /** A policy without chaining targets. */
@@ -64,9 +76,11 @@ public record BatchPolicy(
             @JsonProperty("totalTimeout") Duration totalTimeout,
             @JsonProperty("onTotalTimeout") TotalTimeoutAction onTotalTimeout,
             @JsonProperty("onSuccess") JsonNode onSuccess,
-            @JsonProperty("onError") JsonNode onError) {
+            @JsonProperty("onError") JsonNode onError,
+            @JsonProperty("onFailure") OnFailure onFailure) {
         return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout,
-                ChainTarget.parse(onSuccess, "policy.onSuccess"), ChainTarget.parse(onError, "policy.onError"));
+                ChainTarget.parse(onSuccess, "policy.onSuccess"), ChainTarget.parse(onError, "policy.onError"),
+                onFailure);
     }
 
     public static BatchPolicy ofDefaults() {
@@ -80,7 +94,18 @@ public record BatchPolicy(
     /** This policy with chaining targets ({@code null} for none). */
     public BatchPolicy withChaining(ChainTarget success, ChainTarget error) {
         return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout, success,
-                error);
+                error, onFailure);
+    }
+
+    /** This policy with {@code onFailure} ({@code null} for the default). */
+    public BatchPolicy withOnFailure(OnFailure action) {
+        return new BatchPolicy(strategy, minSuccessRate, onPartialFailure, totalTimeout, onTotalTimeout, onSuccess,
+                onError, action);
+    }
+
+    /** Whether a batch decided {@code status} compensates its succeeded items. */
+    public boolean compensates(BatchStatus status) {
+        return onFailure == OnFailure.COMPENSATE && (status == BatchStatus.FAILED || status == BatchStatus.CANCELLED);
     }
 
     /** The target for a decided status: {@code onSuccess} for a successful status, else {@code onError}. */

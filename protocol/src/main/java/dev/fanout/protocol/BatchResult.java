@@ -22,6 +22,10 @@ import java.util.Objects;
  *                      {@code race}, an unreachable {@code minSuccessRate}, a total timeout) is not settled; a later
  *                      revision with the final counts is. Absent in records of earlier releases, and read as
  *                      {@code false}; never {@code null}
+ * @param compensationBatchId under {@code policy.onFailure: compensate}, once the batch is decided {@code FAILED} or
+ *                      {@code CANCELLED}: its compensation batch, {@code <batchId>.compensation}; else {@code null}
+ * @param compensated   with {@code compensationBatchId}: how many compensation jobs were published by this revision
+ *                      (one per succeeded item; final once {@code settled}); else {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchResult(
@@ -48,7 +52,9 @@ public record BatchResult(
         String reason,
         List<ErrorCount> errors,
         JsonNode output,
-        Boolean settled) implements Envelopes.Versioned {
+        Boolean settled,
+        String compensationBatchId,
+        Long compensated) implements Envelopes.Versioned {
 
     public BatchResult {
         Envelopes.require(batchId, "batchId");
@@ -56,6 +62,17 @@ public record BatchResult(
         Objects.requireNonNull(strategy, "strategy");
         errors = errors == null ? List.of() : List.copyOf(errors);
         settled = settled != null && settled;
+    }
+
+    /** A decision without compensation. */
+    public BatchResult(int schemaVersion, String batchId, BatchStatus status, int revision, Strategy strategy,
+            long total, long succeeded, long failed, long timedOut, long cancelled, long deadLettered,
+            double successRate, Instant startedAt, Instant decidedAt, long wallMs, long sumItemMs, double speedup,
+            long latencyP50Ms, long latencyP95Ms, long latencyP99Ms, String reason, List<ErrorCount> errors,
+            JsonNode output, Boolean settled) {
+        this(schemaVersion, batchId, status, revision, strategy, total, succeeded, failed, timedOut, cancelled,
+                deadLettered, successRate, startedAt, decidedAt, wallMs, sumItemMs, speedup, latencyP50Ms,
+                latencyP95Ms, latencyP99Ms, reason, errors, output, settled, null, null);
     }
 
     /** A decision of earlier releases, without {@code settled} (read as {@code false}). */

@@ -45,6 +45,8 @@ public final class FanoutHeaders {
 
     /** On a replayed record: the dead letter it was replayed from, {@code <dlq topic>/<partition>/<offset>}. */
     public static final String REPLAY_OF = "fanout.replay-of";
+    /** On a compensation job (and so on its dead letter): the batch whose succeeded item it undoes. */
+    public static final String COMPENSATION_OF = "fanout.compensation-of";
 
     /**
      * On records in a retry or parking topic: where the job was first read (its lane topic, partition, offset and

@@ -25,6 +25,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *                     parking keep it), so its payload can be looked up; {@code null} when unknown
  * @param queuedAt     when that job record was published (its timestamp): the start of the item's queued time;
  *                     {@code null} when unknown
+ * @param compensation on the {@code SUCCEEDED} result of a job that named a {@link Compensation}: what the aggregator
+ *                     needs to compensate the item; {@code null} otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemResult(
@@ -46,7 +48,8 @@ public record ItemResult(
         String replayOf,
         Boolean late,
         String job,
-        Instant queuedAt) implements Envelopes.Versioned {
+        Instant queuedAt,
+        CompensationInput compensation) implements Envelopes.Versioned {
 
     public ItemResult {
         Envelopes.require(batchId, "batchId");
@@ -71,6 +74,18 @@ public record ItemResult(
         if (late != null && status != ItemStatus.TIMED_OUT) {
             throw new IllegalArgumentException("only a TIMED_OUT result can be late, was " + status);
         }
+        if (compensation != null && !status.isSuccess()) {
+            throw new IllegalArgumentException("only a SUCCEEDED result carries a compensation, was " + status);
+        }
+    }
+
+    /** A result without a compensation. */
+    public ItemResult(int schemaVersion, String batchId, String itemId, long index, ItemStatus status,
+            FailureReason reason, ItemError error, JsonNode output, int attempts, Instant startedAt,
+            Instant finishedAt, long durationMs, String workerId, boolean deadLettered, String traceId,
+            String replayOf, Boolean late, String job, Instant queuedAt) {
+        this(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts, startedAt, finishedAt,
+                durationMs, workerId, deadLettered, traceId, replayOf, late, job, queuedAt, null);
     }
 
     /** A first-run result: not a replay, not a late supplement. */
@@ -94,7 +109,7 @@ public record ItemResult(
     public ItemResult withJob(String jobRecord, Instant published) {
         return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
                 startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, replayOf, late, jobRecord,
-                published);
+                published, compensation);
     }
 
     /** Whether this is the late supplement of a timed-out item rather than its outcome. */
@@ -106,7 +121,15 @@ public record ItemResult(
     /** The same result, marked as the outcome of a replay of the given dead letter. */
     public ItemResult asReplayOf(String deadLetter) {
         return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
-                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, deadLetter, late, job, queuedAt);
+                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, deadLetter, late, job, queuedAt,
+                compensation);
+    }
+
+    /** The same result, carrying what compensating its item needs. */
+    public ItemResult withCompensation(CompensationInput input) {
+        return new ItemResult(schemaVersion, batchId, itemId, index, status, reason, error, output, attempts,
+                startedAt, finishedAt, durationMs, workerId, deadLettered, traceId, replayOf, late, job, queuedAt,
+                input);
     }
 
     public ItemKey itemKey() {

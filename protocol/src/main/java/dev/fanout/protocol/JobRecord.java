@@ -25,6 +25,9 @@ import java.util.Objects;
  *                      {@code null} means it never expires
  * @param execution     optional: how the batch wants the item run (retry policy, timeout, output schema, dead
  *                      letters), over the worker's per-handler settings
+ * @param compensation  optional: the handler that undoes this item if its batch fails ({@code policy.onFailure:
+ *                      compensate}); a worker puts it, with the record key and the payload, on the item's
+ *                      {@code SUCCEEDED} result ({@link CompensationInput})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -40,7 +43,8 @@ public record JobRecord(
         int attempt,
         Instant createdAt,
         Instant expiresAt,
-        ItemExecution execution) implements Envelopes.Versioned {
+        ItemExecution execution,
+        Compensation compensation) implements Envelopes.Versioned {
 
     public JobRecord {
         Envelopes.require(batchId, "batchId");
@@ -66,6 +70,14 @@ public record JobRecord(
         }
     }
 
+    /** A job without a compensation. */
+    public JobRecord(int schemaVersion, String batchId, String itemId, long index, Long total, String handler,
+            JsonNode settings, JsonNode payload, String traceId, int attempt, Instant createdAt, Instant expiresAt,
+            ItemExecution execution) {
+        this(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, attempt, createdAt,
+                expiresAt, execution, null);
+    }
+
     /** A job without execution settings of its own. */
     public JobRecord(int schemaVersion, String batchId, String itemId, long index, Long total, String handler,
             JsonNode settings, JsonNode payload, String traceId, int attempt, Instant createdAt, Instant expiresAt) {
@@ -83,7 +95,13 @@ public record JobRecord(
     /** The same job at another attempt (a retry travelling through a retry topic keeps everything else). */
     public JobRecord withAttempt(int next) {
         return new JobRecord(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, next,
-                createdAt, expiresAt, execution);
+                createdAt, expiresAt, execution, compensation);
+    }
+
+    /** The same job naming the handler that undoes it ({@code null} for none). */
+    public JobRecord withCompensation(Compensation undo) {
+        return new JobRecord(schemaVersion, batchId, itemId, index, total, handler, settings, payload, traceId, attempt,
+                createdAt, expiresAt, execution, undo);
     }
 
     /** Whether a worker starting the item at {@code now} is too late: {@code expiresAt} has passed. */

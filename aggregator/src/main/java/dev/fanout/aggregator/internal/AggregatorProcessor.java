@@ -7,10 +7,13 @@ import dev.fanout.protocol.BatchPolicy;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.ItemResult;
+import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.PoisonRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * counted too: a replay that changed the counts, or the last outstanding item of a batch decided early, makes a
  * revision due, which {@link Revisions} publishes once per commit interval for all the results read meanwhile. A
  * wall-clock punctuator decides undecided batches whose total timeout passed and removes expired items. What a
- * decision publishes is {@link Decisions}' job. Records that are not valid envelopes go to the dead-letter sink with
+ * decision publishes is {@link Decisions}' job; a success counted after a decision that compensates goes to
+ * {@link Compensations}. Records that are not valid envelopes go to the dead-letter sink with
  * their raw bytes; processing goes on.
  */
 public final class AggregatorProcessor implements Processor<byte[], byte[], byte[], byte[]> {
@@ -52,6 +56,8 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             String deadLetterSink,
             String controlSink,
             String chainSink,
+            String batchesSink,
+            Map<Lane, String> jobSinks,
             Duration punctuationInterval,
             Duration revisionInterval,
             Duration itemRetention,
@@ -70,6 +76,11 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
             Objects.requireNonNull(deadLetterSink, "deadLetterSink");
             Objects.requireNonNull(controlSink, "controlSink");
             Objects.requireNonNull(chainSink, "chainSink");
+            Objects.requireNonNull(batchesSink, "batchesSink");
+            jobSinks = Map.copyOf(jobSinks);
+            if (!jobSinks.keySet().containsAll(EnumSet.allOf(Lane.class))) {
+                throw new IllegalArgumentException("jobSinks needs a sink for every lane, was " + jobSinks.keySet());
+            }
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
             Objects.requireNonNull(revisionInterval, "revisionInterval");
             Objects.requireNonNull(itemRetention, "itemRetention");
@@ -87,6 +98,7 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     private ItemStore items;
     private Deadlines deadlines;
     private Decisions decisions;
+    private Compensations compensations;
     private Retention retention;
     private Revisions revisions;
 
@@ -103,7 +115,8 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         this.items = new ItemStore(context.getStateStore(wiring.itemStore()),
                 context.getStateStore(wiring.itemIdStore()));
         this.deadlines = new Deadlines(context.getStateStore(wiring.deadlineStore()));
-        this.decisions = new Decisions(context, wiring, items, chainTopics, metrics);
+        this.compensations = new Compensations(context, wiring, items, metrics);
+        this.decisions = new Decisions(context, wiring, items, chainTopics, compensations, metrics);
         this.retention = new Retention(new Deadlines(context.getStateStore(wiring.expiryStore())), items, batches,
                 decisions, metrics, wiring.itemRetention(), wiring.retentionChunk());
         this.revisions = new Revisions(context.getStateStore(wiring.revisionStore()), batches, deadlines,
@@ -160,6 +173,9 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         }
         if (result.isLate()) {
             metrics.lateResults().inc();
+        }
+        if (state.isDecided() && result.status().isSuccess()) {
+            compensations.onSuccess(batchId, state, result.index(), context.currentSystemTimeMs());
         }
         if (ResultRules.revises(result, effect)) {
             metrics.replays().inc();

@@ -39,7 +39,8 @@ public final class BatchResults {
         return new BatchResult(r.schemaVersion(), r.batchId(), r.status(), r.revision(), r.strategy(), r.total(),
                 r.succeeded(), r.failed(), r.timedOut(), r.cancelled(), r.deadLettered(), r.successRate(),
                 r.startedAt(), r.decidedAt(), r.wallMs(), r.sumItemMs(), r.speedup(), r.latencyP50Ms(),
-                r.latencyP95Ms(), r.latencyP99Ms(), reason, r.errors(), output, r.settled());
+                r.latencyP95Ms(), r.latencyP99Ms(), reason, r.errors(), output, r.settled(), r.compensationBatchId(),
+                r.compensated());
     }
 
     /**
@@ -88,6 +89,8 @@ public final class BatchResults {
                 verdict.reason(),
                 state.errors().top(),
                 strategy == Strategy.RACE ? winnerOutput : null,
-                state.settled());
+                state.settled(),
+                state.compensating() ? state.compensationBatch().batchId() : null,
+                state.compensating() ? state.compensated() : null);
     }
 }

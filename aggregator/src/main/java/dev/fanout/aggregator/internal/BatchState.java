@@ -52,6 +52,8 @@ public final class BatchState {
     private boolean cancelSent;
     private boolean itemsRemoved;
     private boolean revisionDue;
+    private BatchDefinition compensationBatch;
+    private long compensated;
 
     /**
      * Takes a newer definition. A sealed definition is never replaced by an unsealed one (a late or replayed
@@ -314,6 +316,46 @@ public final class BatchState {
 
     public boolean itemsRemoved() {
         return itemsRemoved;
+    }
+
+    /**
+     * Starts compensating this batch: its compensation batch, registered unsealed, gets one job per succeeded item
+     * from now on ({@link #nextCompensationIndex()}).
+     */
+    public void startCompensating(BatchDefinition child) {
+        if (compensationBatch != null) {
+            throw new IllegalStateException("batch " + child.batchId() + " is registered already");
+        }
+        compensationBatch = Objects.requireNonNull(child, "child");
+    }
+
+    /** Whether this batch is being (or was) compensated. */
+    public boolean compensating() {
+        return compensationBatch != null;
+    }
+
+    /** The compensation batch's definition as last published (sealed once this batch settled), or {@code null}. */
+    public BatchDefinition compensationBatch() {
+        return compensationBatch;
+    }
+
+    /** Takes the index of the next compensation job: 0, 1, 2, … */
+    public long nextCompensationIndex() {
+        if (compensationBatch == null || compensationBatch.sealed()) {
+            throw new IllegalStateException("no open compensation batch");
+        }
+        return compensated++;
+    }
+
+    /** Compensation jobs published so far. */
+    public long compensated() {
+        return compensated;
+    }
+
+    /** Seals the compensation batch with the jobs published: no more come. */
+    public BatchDefinition sealCompensation() {
+        compensationBatch = compensationBatch.seal(compensated);
+        return compensationBatch;
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * first decision dealt with the rest of the batch), and it fires a chaining target only when its status crosses to
  * the other target than the revision before ({@code onError} to {@code onSuccess}, typically {@code FAILED} to
  * {@code SUCCEEDED}): the step a target starts has already been started for this batch otherwise. A settling revision
- * keeps the status, so it never fires one.
+ * keeps the status, so it never fires one. A decision {@code FAILED} or {@code CANCELLED} under
+ * {@code onFailure: compensate} starts the batch's compensation ({@link Compensations}) before its record is built, so
+ * the record counts the jobs published ({@code compensated}); a settled one seals the compensation batch.
  */
 final class Decisions {
 
@@ -41,14 +43,16 @@ final class Decisions {
     private final AggregatorProcessor.Wiring wiring;
     private final ItemStore items;
     private final ChainTopics chainTopics;
+    private final Compensations compensations;
     private final AggregatorMetrics metrics;
 
     Decisions(ProcessorContext<byte[], byte[]> context, AggregatorProcessor.Wiring wiring, ItemStore items,
-            ChainTopics chainTopics, AggregatorMetrics metrics) {
+            ChainTopics chainTopics, Compensations compensations, AggregatorMetrics metrics) {
         this.context = context;
         this.wiring = wiring;
         this.items = items;
         this.chainTopics = chainTopics;
+        this.compensations = compensations;
         this.metrics = metrics;
     }
 
@@ -66,12 +70,14 @@ final class Decisions {
         BatchStatus previous = state.decidedStatus();
         boolean wasSettled = state.settled();
         state.decide(verdict, decidedAt);
+        compensations.onDecision(batchId, state, nowMs);
         Verdict published = note == null ? verdict
                 : new Verdict(verdict.status(), (verdict.reason() == null ? "" : verdict.reason() + "; ") + note);
         BatchResult result = BatchResults.fit(
                 BatchResults.of(batchId, state, published, decidedAt, winnerOutput(batchId, state)),
                 BatchResults.MAX_RECORD_BYTES, state.winnerIndex());
         state.recordDecision(result);
+        compensations.sealIfSettled(state, nowMs);
         Headers headers = headers(batchId);
         FanoutHeaders.put(headers, FanoutHeaders.SCHEMA_VERSION, Envelopes.SCHEMA_VERSION);
         context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),

@@ -2,6 +2,7 @@ package dev.fanout.aggregator.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.protocol.CompensationInput;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.ItemError;
 import dev.fanout.protocol.ItemResult;
@@ -30,6 +31,9 @@ import java.util.Objects;
  * @param job          where the item's job was first read ({@code <topic>/<partition>/<offset>}); {@code null} when
  *                     unknown
  * @param queuedAt     when that job was published; {@code null} when unknown
+ * @param compensation what compensating this succeeded item needs (from its result), kept until it is compensated;
+ *                     {@code null} otherwise
+ * @param compensatedAs the index of its job in the batch's compensation batch once compensated; {@code null} before
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemOutcome(
@@ -50,7 +54,9 @@ public record ItemOutcome(
         ItemError lateError,
         String errorStack,
         String job,
-        Instant queuedAt) {
+        Instant queuedAt,
+        CompensationInput compensation,
+        Long compensatedAs) {
 
     public ItemOutcome {
         Objects.requireNonNull(itemId, "itemId");
@@ -70,13 +76,22 @@ public record ItemOutcome(
                 result.error() == null ? null : result.error().message(),
                 result.durationMs(), result.deadLettered(), result.finishedAt(), result.output(), result.attempts(),
                 result.startedAt(), result.workerId(), result.replayOf(), null, null,
-                result.error() == null ? null : result.error().stack(), result.job(), result.queuedAt());
+                result.error() == null ? null : result.error().stack(), result.job(), result.queuedAt(),
+                result.compensation(), null);
     }
 
     /** This outcome with a late supplement's output and error attached (the latest supplement wins). */
     public ItemOutcome withLate(JsonNode lateOutput, ItemError lateError) {
         return new ItemOutcome(itemId, status, reason, errorType, errorMessage, durationMs, deadLettered, finishedAt,
-                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError, errorStack, job, queuedAt);
+                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError, errorStack, job, queuedAt,
+                compensation, compensatedAs);
+    }
+
+    /** This outcome once compensated by job {@code index} of the compensation batch (its input is dropped). */
+    public ItemOutcome withCompensatedAs(long index) {
+        return new ItemOutcome(itemId, status, reason, errorType, errorMessage, durationMs, deadLettered, finishedAt,
+                output, attempts, startedAt, workerId, replayOf, lateOutput, lateError, errorStack, job, queuedAt,
+                null, index);
     }
 
     /**
@@ -90,7 +105,8 @@ public record ItemOutcome(
                 replay.error() == null ? errorMessage : replay.error().message(),
                 replay.durationMs(), deadLettered, replay.finishedAt(), output,
                 replay.attempts(), replay.startedAt(), replay.workerId(), replay.replayOf(), lateOutput, lateError,
-                replay.error() == null ? errorStack : replay.error().stack(), job, queuedAt);
+                replay.error() == null ? errorStack : replay.error().stack(), job, queuedAt, compensation,
+                compensatedAs);
     }
 
     /** The type under which this unsuccessful outcome's error was counted in the batch's top errors. */

@@ -1,6 +1,7 @@
 package dev.fanout.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.protocol.CompensationInput;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.protocol.FanoutHeaders;
@@ -29,6 +30,8 @@ import dev.fanout.schema.OutputSchema;
 final class Outcomes {
 
     private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+    /** A success carrying a compensation input stays under this size (the broker's default limit is 1 MiB). */
+    static final int COMPENSATION_RESULT_BYTES = 1_000_000;
 
     private final OutcomePublisher publisher;
     private final DeferredRecords deferred;
@@ -59,9 +62,30 @@ final class Outcomes {
             int attempts, Instant started, Instant finished, long durationMs) {
         metrics.succeeded().mark();
         metrics.handlerSucceeded(job.handler());
-        return publisher.publish(replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
+        ItemResult result = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(),
                 job.itemId(), job.index(), ItemStatus.SUCCEEDED, null, null, output, attempts, started, finished,
-                durationMs, workerId, false, job.traceId())));
+                durationMs, workerId, false, job.traceId()));
+        if (job.compensation() != null) {
+            result = withCompensationInput(record, job, result);
+        }
+        return publisher.publish(result);
+    }
+
+    /**
+     * The success with what the aggregator needs to undo the item if its batch fails: the handler, the record key and
+     * the payload; without the payload (the compensation job then says so) when the result would be over
+     * {@link #COMPENSATION_RESULT_BYTES}.
+     */
+    private static ItemResult withCompensationInput(ConsumerRecord<String, byte[]> record, JobRecord job,
+            ItemResult result) {
+        String key = record.key() == null ? job.itemId() : record.key();
+        ItemResult full = result.withCompensation(CompensationInput.of(job.compensation(), key, job.payload()));
+        if (job.payload() == null || Envelopes.encode(full).length <= COMPENSATION_RESULT_BYTES) {
+            return full;
+        }
+        log.warn("item {}/{}: with its payload its result would be over {} bytes; its compensation job will not"
+                + " carry the payload", job.batchId(), job.index(), COMPENSATION_RESULT_BYTES);
+        return result.withCompensation(CompensationInput.of(job.compensation(), key, null));
     }
 
     /**

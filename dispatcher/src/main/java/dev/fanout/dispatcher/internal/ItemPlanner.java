@@ -8,9 +8,11 @@ import dev.fanout.dispatcher.BatchSpec;
 import dev.fanout.dispatcher.DispatchItem;
 import dev.fanout.dispatcher.InvalidItemException;
 import dev.fanout.dispatcher.HandlerNames;
+import dev.fanout.protocol.Compensation;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
+import dev.fanout.protocol.OnFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -44,6 +46,9 @@ public final class ItemPlanner {
         if (!handlers.accepts(spec.handler())) {
             throw new ConfigException(handlers.unknown("handler", spec.handler()));
         }
+        if (spec.compensation() != null && !handlers.accepts(spec.compensation().handler())) {
+            throw new ConfigException(handlers.unknown("compensation.handler", spec.compensation().handler()));
+        }
     }
 
     /** A job with its record key. */
@@ -61,9 +66,10 @@ public final class ItemPlanner {
         String key = item.key() != null ? item.key() : keyOf(item.payload(), index, item, position);
         checkId(index, item, position);
         String itemId = item.id() == null ? Long.toString(index) : item.id();
+        Compensation compensation = compensationOf(index, item, position);
         JobRecord job = new JobRecord(Envelopes.SCHEMA_VERSION, spec.batchId(), itemId, index, total, handler,
                 settings(item.settings()), item.payload(), JobRecord.defaultTraceId(spec.batchId(), index), 1, now,
-                queueTimeout == null ? null : now.plus(queueTimeout), execution);
+                queueTimeout == null ? null : now.plus(queueTimeout), execution, compensation);
         return new Planned(key == null ? itemId : key, job);
     }
 
@@ -80,6 +86,36 @@ public final class ItemPlanner {
             keyOf(item.payload(), index, item, position);
         }
         checkId(index, item, position);
+        compensationOf(index, item, position);
+    }
+
+    /**
+     * The compensation the item's job carries: the item's own, else the batch's, and only under
+     * {@code policy.onFailure: compensate}.
+     *
+     * @throws InvalidItemException when the policy and the item disagree, naming the field and the fix
+     */
+    private Compensation compensationOf(long index, DispatchItem item, Supplier<String> position) {
+        boolean compensates = spec.policy().onFailure() == OnFailure.COMPENSATE;
+        if (!compensates) {
+            if (item.compensation() != null) {
+                throw new InvalidItemException(where(index, item, position), "item field 'compensation' names the"
+                        + " handler '" + item.compensation().handler() + "', but policy.onFailure is "
+                        + spec.policy().onFailure().id() + ": set policy.onFailure: compensate, or remove it");
+            }
+            return null;
+        }
+        Compensation compensation = item.compensation() != null ? item.compensation() : spec.compensation();
+        if (compensation == null) {
+            throw new InvalidItemException(where(index, item, position), "policy.onFailure is compensate, but"
+                    + " neither the item nor the batch names a compensation: add compensation: {handler: NAME} to"
+                    + " the batch, or to this item");
+        }
+        if (!handlers.accepts(compensation.handler())) {
+            throw new InvalidItemException(where(index, item, position),
+                    handlers.unknown("compensation.handler", compensation.handler()));
+        }
+        return compensation;
     }
 
     private void checkId(long index, DispatchItem item, Supplier<String> position) {
@@ -94,7 +130,7 @@ public final class ItemPlanner {
         JobRecord job = planned.job();
         return new Planned(planned.key(), new JobRecord(job.schemaVersion(), job.batchId(), job.itemId(), job.index(),
                 job.total(), job.handler(), job.settings(), job.payload(), job.traceId(), job.attempt(), now,
-                queueTimeout == null ? null : now.plus(queueTimeout), job.execution()));
+                queueTimeout == null ? null : now.plus(queueTimeout), job.execution(), job.compensation()));
     }
 
     private String keyOf(JsonNode payload, long index, DispatchItem item, Supplier<String> position) {

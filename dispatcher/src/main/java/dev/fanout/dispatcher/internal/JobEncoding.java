@@ -59,6 +59,10 @@ final class JobEncoding {
                 out.writeFieldName("execution");
                 writeTree(out, tree(job.execution()));
             }
+            if (job.compensation() != null) {
+                out.writeFieldName("compensation");
+                writeTree(out, Envelopes.mapper().valueToTree(job.compensation()));
+            }
             out.writeEndObject();
             out.flush();
             return bytes.toByteArray();

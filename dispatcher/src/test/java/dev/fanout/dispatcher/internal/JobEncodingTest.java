@@ -3,6 +3,7 @@ package dev.fanout.dispatcher.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.protocol.Compensation;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemExecution;
 import dev.fanout.protocol.JobRecord;
@@ -29,7 +30,8 @@ class JobEncodingTest {
                 TimeoutPolicy.CONTINUE, Envelopes.mapper().readTree("{\"type\":\"object\",\"minProperties\":1}"),
                 false);
         JobRecord full = new JobRecord(Envelopes.SCHEMA_VERSION, "orders-1", "third", 2, 3L, "echo", settings, payload,
-                "trace-orders-1-2", 1, AT, AT.plusSeconds(600), execution);
+                "trace-orders-1-2", 1, AT, AT.plusSeconds(600), execution)
+                .withCompensation(new Compensation("refund", settings));
         JobRecord partial = new JobRecord(Envelopes.SCHEMA_VERSION, "orders-1", "fourth", 3, 4L, "echo", settings,
                 payload, "trace-orders-1-3", 1, AT, null, new ItemExecution(null, null, null, null, true));
         JobRecord bare = new JobRecord(Envelopes.SCHEMA_VERSION, "b", "0", 0, null, "echo", null,
@@ -49,6 +51,6 @@ class JobEncodingTest {
         assertThat(JobRecord.class.getRecordComponents()).extracting(RecordComponent::getName)
                 .as("JobEncoding writes exactly these fields: a field added to JobRecord must be added there too")
                 .containsExactly("schemaVersion", "batchId", "itemId", "index", "total", "handler", "settings",
-                        "payload", "traceId", "attempt", "createdAt", "expiresAt", "execution");
+                        "payload", "traceId", "attempt", "createdAt", "expiresAt", "execution", "compensation");
     }
 }
