@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Kafka-native batch processing: fan a batch out to workers, dead-letter what fails, fan in.",
         subcommands = {
             DemoCommand.class, BrokerCommand.class, DispatchCommand.class, WorkerCommand.class, WorkersCommand.class,
-            AggregatorCommand.class, StatusCommand.class, SignalCommand.Pause.class, SignalCommand.Resume.class,
+            AggregatorCommand.class, StatusCommand.class, ScalingCommand.class, SignalCommand.Pause.class, SignalCommand.Resume.class,
             SignalCommand.Cancel.class, DlqCommand.class, CommandLine.HelpCommand.class
         })
 public final class FanoutCommand implements Runnable {
