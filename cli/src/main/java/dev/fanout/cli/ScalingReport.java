@@ -88,7 +88,7 @@ record ScalingReport(ScalingAdvice advice, int running, String concurrencySource
     }
 
     private static String millis(Duration duration) {
-        return String.format(Locale.ROOT, "%,d ms", duration.toMillis());
+        return String.format(Locale.ROOT, "%,.0f ms", duration.toNanos() / 1e6);
     }
 
     private static String drain(Optional<Duration> drain) {
