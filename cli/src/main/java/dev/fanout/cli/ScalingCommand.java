@@ -46,6 +46,9 @@ final class ScalingCommand implements Runnable {
                     + " ScaledObject and the Deployment it scales instead.")
     static final class Advise implements Callable<Integer> {
 
+        /** Results read per partition of the results topic for the observed latency. */
+        static final int RESULTS_PER_PARTITION = 500;
+
         @Mixin
         KafkaOptions kafka;
 
@@ -107,11 +110,14 @@ final class ScalingCommand implements Runnable {
         @Override
         public Integer call() {
             Logs.quiet();
+            List<Lane> consumed = lanes(); // the flags first: a typo costs no round trip to Kafka
+            Duration drain = Durations.parse(drainTime, "--drain-time");
+            Duration lookback = Durations.parse(since, "--since");
+            Optional<Duration> givenLatency = Optional.ofNullable(latency).map(text -> Durations.parse(text, "--latency"));
             KafkaSettings settings = kafka.settings();
             InstantSource clock = InstantSource.system();
-            List<WorkerStatus> registry = WorkerRegistry.read(settings, clock, Durations.parse(since, "--since"));
+            List<WorkerStatus> registry = WorkerRegistry.read(settings, clock, lookback);
             Instant now = clock.instant();
-            List<Lane> consumed = lanes();
             List<WorkerStatus> live = registry.stream()
                     .filter(worker -> worker.liveAt(now) && worker.lanes().stream().anyMatch(consumed::contains))
                     .toList();
@@ -125,16 +131,17 @@ final class ScalingCommand implements Runnable {
             String concurrencySource = concurrency != null ? "--concurrency" : live.isEmpty()
                     ? "the worker default; no live worker in the registry" : "mean of " + live.size()
                     + " live workers in the registry";
-            Optional<ObservedLatency> observed = latency == null ? ObservedLatency.read(settings, 500) : Optional.empty();
-            if (latency == null && observed.isEmpty()) {
+            Optional<ObservedLatency> observed = givenLatency.isPresent() ? Optional.empty()
+                    : ObservedLatency.read(settings, RESULTS_PER_PARTITION);
+            if (givenLatency.isEmpty() && observed.isEmpty()) {
                 throw new IllegalArgumentException("no results to measure the handler latency from on "
                         + settings.topics().results().name() + "; pass --latency DURATION (e.g. --latency 120ms)");
             }
-            Duration meanLatency = latency != null ? Durations.parse(latency, "--latency") : observed.get().mean();
-            String latencySource = latency != null ? "--latency" : String.format(Locale.ROOT,
+            Duration meanLatency = givenLatency.orElseGet(() -> observed.get().mean());
+            String latencySource = givenLatency.isPresent() ? "--latency" : String.format(Locale.ROOT,
                     "mean of the latest %,d results", observed.get().results());
             ScalingAdvice advice = ScalingAdvice.of(loads, new ScalingAdvice.Inputs(slotsPerWorker, meanLatency,
-                    Durations.parse(drainTime, "--drain-time"), minReplicas, maxReplicas));
+                    drain, minReplicas, maxReplicas));
             int running = workers != null ? workers : live.size();
             ScalingReport report = new ScalingReport(advice, running, concurrencySource, latencySource);
             PrintStream out = System.out;
