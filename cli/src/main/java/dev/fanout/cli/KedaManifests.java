@@ -60,10 +60,18 @@ final class KedaManifests {
         }
     }
 
-    /** Both objects as one YAML stream (the ScaledObject, then the Deployment). */
+    /**
+     * Both objects as one YAML stream (the ScaledObject, then the Deployment), after a comment on what to add for a
+     * secured cluster: these objects carry no credentials.
+     */
     static String render(ScalingAdvice advice, Target target) {
+        String protocol = target.kafka().clientOverrides().getOrDefault("security.protocol", "PLAINTEXT");
+        String secured = "PLAINTEXT".equalsIgnoreCase(protocol) ? "" : "# the cluster is secured (security.protocol="
+                + protocol + "): give each kafka trigger an authenticationRef to a KEDA TriggerAuthentication (sasl,"
+                + " username, password, tls, ca from a Secret),\n# and the worker container the same settings as"
+                + " FANOUT_KAFKA_* variables from that Secret (docker/k8s/kafka-settings.yaml)\n";
         try {
-            return YAML.writeValueAsString(scaledObject(advice, target)) + YAML.writeValueAsString(
+            return secured + YAML.writeValueAsString(scaledObject(advice, target)) + YAML.writeValueAsString(
                     deployment(advice, target));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);

@@ -113,6 +113,22 @@ class KedaManifestsTest {
     }
 
     @Test
+    void aSecuredClusterIsNamedWithWhatToAddAndNoCredentialIsWritten() throws Exception {
+        ScalingAdvice advice = ScalingAdvice.of(List.of(ScalingAdviceTest.lane(Lane.NORMAL, false, 8, 100)),
+                new ScalingAdvice.Inputs(64, Duration.ofMillis(120), Duration.ofMinutes(5), 1, 50));
+        KafkaSettings secured = KafkaSettings.of("kafka:9093").withClientOverrides(java.util.Map.of(
+                "security.protocol", "SASL_SSL", "sasl.jaas.config", "ScramLoginModule password=\"s3cret\";"));
+
+        String yaml = KedaManifests.render(advice, new KedaManifests.Target("fanout-worker", null, "fanout:latest",
+                secured, "http://prometheus:9090"));
+
+        assertThat(yaml).startsWith("# the cluster is secured (security.protocol=SASL_SSL)")
+                .contains("TriggerAuthentication").doesNotContain("s3cret");
+        assertThat(documents(yaml)).hasSize(2);
+        assertThat(render(false)).doesNotContain("secured");
+    }
+
+    @Test
     void theDeploymentRunsFanoutWorkerWithProbesOnItsHealthPort() throws Exception {
         JsonNode deployment = documents(render(false)).get(1);
 
