@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         description = "Kafka-native batch processing: fan a batch out to workers, dead-letter what fails, fan in.",
         subcommands = {
             DemoCommand.class, BrokerCommand.class, DispatchCommand.class, WorkerCommand.class, WorkersCommand.class,
-            AggregatorCommand.class, StatusCommand.class, SignalCommand.Pause.class, SignalCommand.Resume.class,
-            SignalCommand.Cancel.class, DlqCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class
+            AggregatorCommand.class, StatusCommand.class, ScalingCommand.class, SignalCommand.Pause.class,
+            SignalCommand.Resume.class, SignalCommand.Cancel.class, DlqCommand.class, VerifyCommand.class,
+            CommandLine.HelpCommand.class
         })
 public final class FanoutCommand implements Runnable {
 

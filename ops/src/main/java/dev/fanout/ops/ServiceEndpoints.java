@@ -35,6 +35,12 @@ public final class ServiceEndpoints implements AutoCloseable {
     public static final int FREE_PORT = 0;
     /** Port -1: no endpoints. */
     public static final int DISABLED = -1;
+    /** Liveness, as Kubernetes probes and the deployment files ask it (the aggregator serves the same paths). */
+    public static final String HEALTH_PATH = "/healthz";
+    /** Readiness. */
+    public static final String READY_PATH = "/readyz";
+    /** Prometheus text. */
+    public static final String METRICS_PATH = "/metrics";
 
     private static final Logger log = LoggerFactory.getLogger(ServiceEndpoints.class);
 
@@ -84,13 +90,13 @@ public final class ServiceEndpoints implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/healthz", exchange -> answer(exchange, liveness.get(), "UP", "DOWN"));
-        server.createContext("/readyz", exchange -> {
+        server.createContext(HEALTH_PATH, exchange -> answer(exchange, liveness.get(), "UP", "DOWN"));
+        server.createContext(READY_PATH, exchange -> {
             Check alive = liveness.get();
             answer(exchange, alive.and(readiness.get()), "READY", "NOT_READY");
         });
         if (metrics != null) {
-            server.createContext("/metrics", metrics.httpHandler());
+            server.createContext(METRICS_PATH, metrics.httpHandler());
         }
         server.createContext("/", exchange -> reply(exchange, 404, "{\"error\":\"not found; this service serves"
                 + " /healthz, /readyz" + (metrics == null ? "" : " and /metrics") + "\"}"));

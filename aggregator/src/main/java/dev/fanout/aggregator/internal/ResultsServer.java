@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.aggregator.dashboard.Dashboard;
 import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi;
@@ -32,11 +33,11 @@ import org.slf4j.LoggerFactory;
 public final class ResultsServer implements AutoCloseable {
 
     /** Liveness: {@code {"status":"UP"}}, or 503 {@code {"status":"DOWN","reason":...}}. */
-    public static final String HEALTHZ = "/healthz";
+    public static final String HEALTHZ = ServiceEndpoints.HEALTH_PATH;
     /** Readiness: {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reason":...}}. */
-    public static final String READYZ = "/readyz";
+    public static final String READYZ = ServiceEndpoints.READY_PATH;
     /** The aggregator's metrics in the Prometheus text format. */
-    public static final String METRICS = "/metrics";
+    public static final String METRICS = ServiceEndpoints.METRICS_PATH;
 
     private static final Logger log = LoggerFactory.getLogger(ResultsServer.class);
 

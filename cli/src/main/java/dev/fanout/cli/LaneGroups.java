@@ -1,0 +1,35 @@
+package dev.fanout.cli;
+
+import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.LaneLag;
+import dev.fanout.protocol.Lane;
+import dev.fanout.protocol.WorkerStatus;
+import dev.fanout.worker.WorkerConfig;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Which group reads a lane, as the worker registry tells it: the one place {@code fanout scaling advise} learns
+ * whether a lane runs on a consumer group (partitions cap its workers) or a share group (no cap).
+ */
+final class LaneGroups {
+
+    private LaneGroups() {
+    }
+
+    /** The group of the live workers that consume {@code lane}, else the default worker group of {@code kafka}. */
+    static LaneLag.LaneGroup of(Lane lane, KafkaSettings kafka, List<WorkerStatus> workers, Instant now) {
+        String group = workers.stream().filter(worker -> worker.liveAt(now) && worker.lanes().contains(lane))
+                .map(WorkerStatus::groupId).findFirst().orElse(WorkerConfig.defaultGroupId(kafka));
+        return new LaneLag.LaneGroup(group, isShare(lane, workers, now));
+    }
+
+    /**
+     * Whether the workers read {@code lane} on a share group. Share-group lanes ({@code lanes: {<lane>: {group:
+     * share}}} in the worker configuration) are not in the registry entries yet: until they are, every lane is a
+     * consumer-group lane.
+     */
+    static boolean isShare(Lane lane, List<WorkerStatus> workers, Instant now) {
+        return false;
+    }
+}
