@@ -1,10 +1,15 @@
 package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.broker.internal.TlsMaterial;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole flow against a secured broker: {@code fanout broker --sasl-ssl} (SCRAM-SHA-512 over TLS, a self-signed
- * certificate), then an aggregator, a worker and a dispatch, each a {@code fanout} process given the broker's client
- * settings with {@code --command-config}. A wrong password and an untrusted certificate each end a command with one
- * line saying what to check, no stack trace, and no secret.
+ * certificate), then an aggregator, a worker, a dispatch whose failures are dead-lettered, the replay of those dead
+ * letters to a fixed worker and {@code fanout status}, each a {@code fanout} process given the broker's client
+ * settings with {@code --command-config}; no log or output of any of them, nor the results API, shows the password.
+ * A wrong password and an untrusted certificate each end a command with one line saying what to check, no stack
+ * trace, and no secret.
  */
 class SecuredBrokerIT {
 
@@ -39,7 +46,8 @@ class SecuredBrokerIT {
     }
 
     @Test
-    void aBatchRunsOnASaslSslBrokerAndBadCredentialsOrTrustGiveOneClearLine() throws Exception {
+    void aBatchWithDeadLettersAndTheirReplayRunsOnASaslSslBrokerWithNoPasswordShownAndBadCredentialsOrTrustGiveOneClearLine()
+            throws Exception {
         fanout = new FanoutProcesses(dir);
         FanoutProcesses.Service broker = fanout.start("broker", "broker", "--port", "0", "--sasl-ssl",
                 "--http-port", "-1", "--data-dir", dir.resolve("broker").toString());
@@ -54,19 +62,40 @@ class SecuredBrokerIT {
         FanoutProcesses.Service aggregator = fanout.start("aggregator", concat(new String[] {"aggregator",
                 "--http-port", "0", "--state-dir", dir.resolve("state").toString()}, kafka));
         FanoutProcesses.Service worker = fanout.start("worker", concat(new String[] {"worker", "--config",
-                workerConfig().toString(), "--worker-id", "secure-w1"}, kafka));
+                workerConfig(0.05).toString(), "--worker-id", "secure-w1"}, kafka));
         worker.awaitLine("owns \\d+ partitions", START);
-        aggregator.awaitLine("aggregator .* running", START);
+        String api = aggregator.awaitLine("aggregator .* running.*results API at (http://[^;\\s]+)", START).group(1);
         FanoutProcesses.Finished dispatch = fanout.run(START, concat(new String[] {"dispatch", batch().toString(),
                 "--wait", "--json"}, kafka));
-        assertThat(dispatch.exitCode()).as(dispatch.output()).isZero();
         JsonNode decision = dev.fanout.protocol.Envelopes.mapper().readTree(dispatch.lastJson());
-        assertThat(decision.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(decision.path("succeeded").asLong()).isEqualTo(ITEMS);
+        assertThat(decision.path("status").asText()).as(dispatch.output()).isEqualTo("SUCCEEDED_WITH_FAILURES");
+        long deadLettered = decision.path("deadLettered").asLong();
+        assertThat(deadLettered).isPositive();
+        assertThat(decision.path("succeeded").asLong()).isEqualTo(ITEMS - deadLettered);
+
+        // the downstream is fixed (the worker restarts without failures) and the dead letters are replayed
+        worker.terminate();
+        assertThat(worker.awaitExit(START)).isNotNegative();
+        fanout.start("worker-fixed", concat(new String[] {"worker", "--config", workerConfig(0).toString(),
+                "--worker-id", "secure-w1"}, kafka)).awaitLine("owns \\d+ partitions", START);
+        FanoutProcesses.Finished replay = fanout.run(START, concat(new String[] {"dlq", "replay", "--batch",
+                "secured", "--json"}, kafka));
+        assertThat(replay.exitCode()).as(replay.output()).isZero();
+        assertThat(dev.fanout.protocol.Envelopes.mapper().readTree(replay.lastJson()).path("replayed").asLong())
+                .isEqualTo(deadLettered);
+        JsonNode revised = await("the replays revise the batch").atMost(START).until(() -> dev.fanout.protocol
+                .Envelopes.mapper().readTree(fanout.run(START, concat(new String[] {"status", "secured", "--json",
+                        "--aggregator-url", api}, kafka)).lastJson()), status -> status.path("revision").asInt() == 2);
+        assertThat(revised.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(revised.path("succeeded").asLong()).isEqualTo(ITEMS);
+        HttpResponse<String> batch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(api + "/batches/secured")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(batch.body()).contains("\"revision\":2").doesNotContain(password);
+        assertNoFileShows(password);
 
         Path wrongPassword = dir.resolve("wrong-password.properties");
         Files.writeString(wrongPassword, settings.replace(password, "not-the-password-at-all"));
-        assertOneLine(fanout.run(START, "worker", "--config", workerConfig().toString(), "--bootstrap-servers",
+        assertOneLine(fanout.run(START, "worker", "--config", workerConfig(0).toString(), "--bootstrap-servers",
                 servers, "--command-config", wrongPassword.toString()), "refused the credentials",
                 "not-the-password-at-all");
 
@@ -75,7 +104,7 @@ class SecuredBrokerIT {
         Path untrusted = dir.resolve("untrusted.properties");
         Files.writeString(untrusted, settings.replaceAll("ssl.truststore.location=.*",
                 "ssl.truststore.location=" + otherCertificate));
-        assertOneLine(fanout.run(START, "worker", "--config", workerConfig().toString(), "--bootstrap-servers",
+        assertOneLine(fanout.run(START, "worker", "--config", workerConfig(0).toString(), "--bootstrap-servers",
                 servers, "--command-config", untrusted.toString()), "TLS handshake", password);
     }
 
@@ -94,19 +123,32 @@ class SecuredBrokerIT {
         return all;
     }
 
-    private Path workerConfig() throws IOException {
-        Path file = dir.resolve("worker.yaml");
+    /** No log or output of any process of the run (every command's output is a file in the test's folder) shows it. */
+    private void assertNoFileShows(String password) throws IOException {
+        try (var files = Files.walk(dir)) {
+            List<Path> logs = files.filter(Files::isRegularFile).filter(file -> file.toString().endsWith(".log"))
+                    .toList();
+            assertThat(logs).hasSizeGreaterThan(5);
+            for (Path log : logs) {
+                assertThat(Files.readString(log)).as(log.toString()).doesNotContain(password);
+            }
+        }
+    }
+
+    private Path workerConfig(double failureRate) throws IOException {
+        Path file = dir.resolve("worker-" + failureRate + ".yaml");
         Files.writeString(file, """
                 maxConcurrency: 16
                 handlers:
-                  sim: {type: simulate, settings: {latencyMs: 2, distribution: fixed}}
-                """);
+                  sim: {type: simulate, settings: {latencyMs: 2, distribution: fixed, failureRate: %s, seed: 11}}
+                """.formatted(failureRate));
         return file;
     }
 
     private Path batch() throws IOException {
         Path file = dir.resolve("batch.yaml");
-        Files.writeString(file, "batchId: secured\nhandler: sim\nitems:\n" + IntStream.range(0, ITEMS)
+        Files.writeString(file, "batchId: secured\nhandler: sim\npolicy: {strategy: best_effort}\nitems:\n"
+                + IntStream.range(0, ITEMS)
                 .mapToObj(i -> "  - {n: " + i + "}").collect(Collectors.joining("\n", "", "\n")));
         return file;
     }
