@@ -85,12 +85,13 @@ class SecuredBrokerIT {
                 .isEqualTo(deadLettered);
         JsonNode revised = await("the replays revise the batch").atMost(START).until(() -> dev.fanout.protocol
                 .Envelopes.mapper().readTree(fanout.run(START, concat(new String[] {"status", "secured", "--json",
-                        "--aggregator-url", api}, kafka)).lastJson()), status -> status.path("revision").asInt() == 2);
+                        "--aggregator-url", api}, kafka)).lastJson()),
+                status -> status.path("succeeded").asLong() == ITEMS); // replays read apart make a revision each
         assertThat(revised.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(revised.path("succeeded").asLong()).isEqualTo(ITEMS);
+        assertThat(revised.path("revision").asInt()).isGreaterThan(1);
         HttpResponse<String> batch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(api + "/batches/secured")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(batch.body()).contains("\"revision\":2").doesNotContain(password);
+        assertThat(batch.body()).contains("\"succeeded\":" + ITEMS).doesNotContain(password);
         assertNoFileShows(password);
 
         Path wrongPassword = dir.resolve("wrong-password.properties");
@@ -147,7 +148,7 @@ class SecuredBrokerIT {
 
     private Path batch() throws IOException {
         Path file = dir.resolve("batch.yaml");
-        Files.writeString(file, "batchId: secured\nhandler: sim\npolicy: {strategy: best_effort}\nitems:\n"
+        Files.writeString(file, "batchId: secured\nhandler: sim\npolicy: {strategy: best_effort, minSuccessRate: 0.5}\nitems:\n"
                 + IntStream.range(0, ITEMS)
                 .mapToObj(i -> "  - {n: " + i + "}").collect(Collectors.joining("\n", "", "\n")));
         return file;
