@@ -134,6 +134,30 @@ class WorkerShareLanesIT {
     }
 
     @Test
+    void itemsRunningLongerThanTheirLockKeepItByRenewalAndRunOnce() throws Exception {
+        KafkaSettings settings = topics("sharerenew");
+        String group = "g-" + UUID.randomUUID();
+        lockFor(group, Duration.ofSeconds(2));
+        Map<String, HandlerSpec> announce = Map.of("announce", HandlerSpec.of("announce"));
+        for (String id : List.of("r1", "r2")) {
+            workers.add(start(settings, group, id, true, 4, HandlerCatalog.of(List.of(new ChildWorker.Announce())),
+                    announce));
+        }
+        await().atMost(TIMEOUT).until(() -> workers.stream().allMatch(w -> w.readiness().passing()));
+        String lane = settings.topics().jobs(Lane.NORMAL).name();
+        for (int index = 0; index < 4; index++) {
+            records.send(Jobs.record(lane, 0, "k" + index, job(index, 4, "announce",
+                    JsonNodeFactory.instance.objectNode().put("sleepMs", 5_000))));
+        }
+
+        awaitResults(settings, 4);
+        // an item whose lock ran out would be acquired again, by either worker, and run a second time
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> resultsNow(settings).values().stream().allMatch(each -> each.size() == 1));
+        assertThat(resultsNow(settings).values()).allSatisfy(each -> assertThat(each.get(0).attempts()).isEqualTo(1));
+    }
+
+    @Test
     void retriesAndDeadLettersOnAShareLaneEndAsOnAConsumerGroupLane() throws Exception {
         Map<Long, String> onConsumerGroup = failurePaths(false);
         Map<Long, String> onShareGroup = failurePaths(true);
