@@ -21,6 +21,7 @@ public final class Bench {
     /** Every scenario by name; a new benchmark adds itself here. */
     static final Map<String, Scenario> SCENARIOS = new TreeMap<>(Map.of(
             "dispatch", DispatchBenchmark::run,
+            "scaleout", ScaleOutBenchmark::run,
             "system", SystemBenchmark::run,
             "worker", WorkerBenchmark::run));
 
