@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks, by scenario name: scripts/bench.sh SCENARIO [options]
 #   scripts/bench.sh dispatch [--items 1000000] [--heap 256m] [--rounds 3] [--partitions 8]
+#   scripts/bench.sh scaleout [--workers 1,2,4,8,16] [--partitions 4] [--concurrency 8] [--latency-ms 50]
+#     workers on a consumer-group lane, then on a share-group lane, calling a 50 ms HTTP downstream
 #   scripts/bench.sh worker [--items 50000] [--keys 10000] [--partitions 8] [--concurrency 200] [--latency-ms 20]
 #   scripts/bench.sh system [--scenario a|b|c|d|all] [--rounds 3] [--workers 2] [--peer on|off]
 #     the product as a user runs it: fanout broker, aggregator, workers and dispatch as separate processes started
@@ -14,7 +16,7 @@ source "$root/scripts/lib/java.sh"
 fanout_find_java
 
 if [ $# -lt 1 ]; then
-  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: chaos (scripts/chaos), dispatch, system, worker" >&2
+  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: chaos (scripts/chaos), dispatch, scaleout, system, worker" >&2
   exit 2
 fi
 

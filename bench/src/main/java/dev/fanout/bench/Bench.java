@@ -22,6 +22,7 @@ public final class Bench {
     static final Map<String, Scenario> SCENARIOS = new TreeMap<>(Map.of(
             "chaos", dev.fanout.bench.chaos.Chaos::run,
             "dispatch", DispatchBenchmark::run,
+            "scaleout", ScaleOutBenchmark::run,
             "system", SystemBenchmark::run,
             "worker", WorkerBenchmark::run));
 

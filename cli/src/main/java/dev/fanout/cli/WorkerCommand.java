@@ -47,8 +47,14 @@ final class WorkerCommand implements Callable<Integer> {
             + " (default: key).")
     String ordering;
 
-    @Option(names = "--lanes", description = "Jobs lanes to consume, comma-separated (default: high,normal,low).")
+    @Option(names = "--lanes", description = "Jobs lanes to consume, comma-separated, each optionally with its group"
+            + " (high,normal:share; default: high,normal,low).")
     String lanes;
+
+    @Option(names = "--lane-group", paramLabel = "consumer|share", description = "Group of the lanes that name none:"
+            + " consumer (one worker per partition) or share (a Kafka share group: any number of workers per"
+            + " partition, needs --ordering unordered; default: consumer).")
+    String laneGroup;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /healthz and /readyz on 127.0.0.1:"
             + " 0 for a free one (printed at start), -1 for none (default: 0).")
@@ -107,6 +113,7 @@ final class WorkerCommand implements Callable<Integer> {
         put(flags, WorkerConfig.WORKER_ID, workerId);
         put(flags, WorkerConfig.ORDERING, ordering);
         put(flags, WorkerConfig.LANES, lanes);
+        put(flags, WorkerConfig.LANE_GROUP, laneGroup);
         put(flags, WorkerConfig.HTTP_PORT, httpPort);
         put(flags, WorkerConfig.HTTP_HOST, httpHost);
         return flags;

@@ -56,7 +56,8 @@ final class WorkersCommand implements Callable<Integer> {
         workers.stream().sorted((a, b) -> Boolean.compare(!a.liveAt(now), !b.liveAt(now))).forEach(worker ->
                 out.printf(Locale.ROOT, "%-28s %-9s %-8s %-15s %11d %9d %4.0f%%  %-10s %s%n", worker.workerId(),
                         worker.stateAt(now), ago(worker.lastSeen(), now),
-                        worker.lanes().stream().map(Lane::id).collect(Collectors.joining(",")),
+                        worker.lanes().stream().map(lane -> worker.shareLanes().contains(lane) ? lane.id() + ":share"
+                                : lane.id()).collect(Collectors.joining(",")),
                         worker.concurrency(), worker.inFlight(), worker.utilisation() * 100,
                         Integer.toString(worker.partitions().size()),
                         worker.handlers().stream().map(h -> h.name().equals(h.type()) ? h.name()

@@ -30,6 +30,8 @@ import dev.fanout.worker.internal.PollLoop;
 import dev.fanout.worker.internal.DeferralGate;
 import dev.fanout.worker.internal.DeferredRecords;
 import dev.fanout.worker.internal.RetryWaits;
+import dev.fanout.worker.internal.ShareGroupSetup;
+import dev.fanout.worker.internal.ShareLoop;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -46,11 +48,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.concurrent.ExecutionException;
@@ -75,12 +75,14 @@ public final class Worker implements AutoCloseable {
     private static final String VERSION = Objects.requireNonNullElse(
             Worker.class.getPackage().getImplementationVersion(), "development");
     private static final String HOST = host();
-    /** How long the broker may hold a fetch that found nothing (Kafka's default is 500 ms). */
-    static final int FETCH_MAX_WAIT_MS = 50;
+    static final String SHARE_GROUP_SUFFIX = "-share";
 
     private final WorkerConfig config;
     private final PollLoop loop;
     private final Thread pollThread;
+    /** The share-group loop of the lanes on a share group, or {@code null} when every lane is on the consumer group. */
+    private final ShareLoop shareLoop;
+    private final Thread shareThread;
     private final ExecutorService executor;
     private final OutcomePublisher publisher;
     private final WorkerMetrics metrics;
@@ -100,7 +102,7 @@ public final class Worker implements AutoCloseable {
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, HandlerRegistry handlers, MetricRegistry registry, InstantSource clock,
-            Consumer<Set<TopicPartition>> onAssignment) {
+            Consumer<Set<TopicPartition>> onAssignment, int deliveryLimit) {
         this.config = config;
         this.handlers = handlers;
         this.clock = clock;
@@ -113,6 +115,8 @@ public final class Worker implements AutoCloseable {
         this.publisher = new OutcomePublisher(config.kafka(), config.workerId());
         Map<String, Lane> lanes = new HashMap<>();
         config.lanes().forEach(lane -> lanes.put(topics.jobs(lane).name(), lane));
+        Map<String, Lane> consumerLanes = new HashMap<>();
+        config.consumerLanes().forEach(lane -> consumerLanes.put(topics.jobs(lane).name(), lane));
         this.signals = new ControlSignals(config.kafka(), config.workerId(), clock);
         DeferredRecords deferred = new DeferredRecords(topics, clock, config.groupId());
         RetryWaits waits = new RetryWaits(clock);
@@ -125,17 +129,29 @@ public final class Worker implements AutoCloseable {
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fanout-item-", 0).factory());
         OrderedScheduler scheduler = new OrderedScheduler(config.ordering(), executor,
                 tracked -> runner.run(tracked).whenComplete(tracked::complete));
-        KafkaConsumer<String, byte[]> consumer = consumer(config);
-        this.serviceMetrics = ServiceMetrics.of(registry).withKafkaClient("consumer", consumer::metrics)
+        KafkaConsumer<String, byte[]> consumer = WorkerClients.consumer(config);
+        ServiceMetrics served = ServiceMetrics.of(registry).withKafkaClient("consumer", consumer::metrics)
                 .withKafkaClient("producer", publisher::kafkaMetrics);
-        this.loop = new PollLoop(consumer, lanes, config.lanePolicy().weighted(), deferredTopics,
+        if (config.shareLanes().isEmpty()) {
+            this.shareLoop = null;
+            this.shareThread = null;
+        } else {
+            KafkaShareConsumer<String, byte[]> shareConsumer = WorkerClients.shareConsumer(config);
+            served = served.withKafkaClient("share-consumer", shareConsumer::metrics);
+            this.shareLoop = new ShareLoop(shareConsumer, config.shareLanes().stream()
+                    .map(lane -> topics.jobs(lane).name()).sorted().toList(), scheduler::submit, waits, deliveryLimit,
+                    config.drainTimeout());
+            this.shareThread = Thread.ofPlatform().name("fanout-share-" + config.workerId()).unstarted(shareLoop);
+        }
+        this.serviceMetrics = served;
+        this.loop = new PollLoop(consumer, consumerLanes, config.lanePolicy().weighted(), deferredTopics,
                 new DeferralGate(deferred, signals, clock), waits, scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
                 (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
         this.lastReading = metrics.slots().read();
         this.heartbeat = new Heartbeat(config.kafka(), config.workerId(), config.heartbeatInterval(), this::status);
-        registry.gauge(metrics.name("in-flight"), () -> loop::unfinished);
+        registry.gauge(metrics.name("in-flight"), () -> this::unfinished);
         registry.gauge(metrics.name("slots.running"), () -> metrics.slots()::running);
         registry.gauge(metrics.name("slots.busy-seconds"), () -> () -> metrics.slots().read().busyNanos() / 1e9);
         registry.gauge(metrics.name("concurrency.limit"),
@@ -158,7 +174,9 @@ public final class Worker implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         HandlerRegistry handlers = HandlerRegistry.create(catalog, config, clock);
         TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
-        Worker worker = new Worker(config, handlers, registry, clock, onAssignment);
+        int deliveryLimit = config.shareLanes().isEmpty() ? ShareGroupSetup.DEFAULT_DELIVERY_LIMIT
+                : ShareGroupSetup.prepare(config.kafka(), shareGroupId(config));
+        Worker worker = new Worker(config, handlers, registry, clock, onAssignment, deliveryLimit);
         try {
             worker.signals.start(SIGNALS_CATCH_UP);
         } catch (InterruptedException e) {
@@ -176,10 +194,19 @@ public final class Worker implements AutoCloseable {
             }
         }
         worker.pollThread.start();
+        if (worker.shareLoop != null) {
+            worker.shareLoop.stopped().thenRun(() -> {
+                if (worker.shareLoop.failure() != null) {
+                    worker.loop.stop(); // the whole worker stops, so its supervisor sees it and starts another
+                }
+            });
+            worker.shareThread.start();
+        }
         worker.heartbeat.start();
-        log.info("worker {} started: group {}, lanes {}, maxConcurrency {}, ordering {}, handlers {}",
-                config.workerId(), config.groupId(), config.lanes(), config.concurrency(), config.ordering().id(),
-                handlers.names());
+        log.info("worker {} started: group {}, lanes {}{}, maxConcurrency {}, ordering {}, handlers {}",
+                config.workerId(), config.groupId(), config.lanes(), config.shareLanes().isEmpty() ? ""
+                        : " (on share group " + shareGroupId(config) + ": " + config.shareLanes() + ")",
+                config.concurrency(), config.ordering().id(), handlers.names());
         return worker;
     }
 
@@ -205,6 +232,9 @@ public final class Worker implements AutoCloseable {
         Throwable failure = loop.failure();
         if (failure != null) {
             return Check.failing("the poll loop stopped: " + failure);
+        }
+        if (shareLoop != null && shareLoop.failure() != null) {
+            return Check.failing("the share-group loop stopped: " + shareLoop.failure());
         }
         if (loop.stopped().isDone() && !closed) {
             return Check.failing("the poll loop stopped");
@@ -236,9 +266,10 @@ public final class Worker implements AutoCloseable {
                 handlers.entries().stream().map(entry -> new WorkerStatus.Handler(entry.name(), entry.type())).toList(),
                 config.lanes(), new TreeSet<>(assignment.stream().map(TopicPartition::toString).toList()).stream()
                         .toList(),
-                limit, loop.unfinished(), metrics.slots().running(), utilisation, health.passing(),
+                limit, unfinished(), metrics.slots().running(), utilisation, health.passing(),
                 health.passing() ? null : health.reason(), endpoint().map(URI::toString).orElse(null), startedAt,
-                clock.instant(), config.heartbeatInterval());
+                clock.instant(), config.heartbeatInterval(),
+                config.lanes().stream().filter(config.shareLanes()::contains).toList());
     }
 
     public WorkerMetrics metrics() {
@@ -255,9 +286,17 @@ public final class Worker implements AutoCloseable {
         return loop.skipped();
     }
 
-    /** Records fetched whose outcome is not yet durable. */
+    /** Records fetched (or acquired, on a share group) whose outcome is not yet durable. */
     public int unfinished() {
-        return loop.unfinished();
+        return loop.unfinished() + (shareLoop == null ? 0 : shareLoop.unfinished());
+    }
+
+    /**
+     * The share group of the worker group's lanes on a share group: {@code <groupId>-share} (a group id names either
+     * a consumer group or a share group, never both).
+     */
+    public static String shareGroupId(WorkerConfig config) {
+        return config.groupId() + SHARE_GROUP_SUFFIX;
     }
 
     public boolean isRunning() {
@@ -266,7 +305,8 @@ public final class Worker implements AutoCloseable {
 
     /** The error that stopped this worker, or {@code null} if it runs or stopped cleanly. */
     public Throwable failure() {
-        return loop.failure();
+        Throwable failure = loop.failure();
+        return failure == null && shareLoop != null ? shareLoop.failure() : failure;
     }
 
     /**
@@ -293,8 +333,14 @@ public final class Worker implements AutoCloseable {
         }
         closed = true;
         loop.stop();
+        if (shareLoop != null) {
+            shareLoop.stop();
+        }
         try {
             loop.stopped().get(config.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            if (shareLoop != null) {
+                shareLoop.stopped().get(config.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -350,27 +396,5 @@ public final class Worker implements AutoCloseable {
     private static String host() {
         String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
         return runtime.contains("@") ? runtime.substring(runtime.indexOf('@') + 1) : "localhost";
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(WorkerConfig config) {
-        Map<String, Object> props = config.kafka().clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
-        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
-        // range splits each topic's partitions evenly among the workers, so the lanes (not just the total over lanes,
-        // retry tiers and parking) spread across the group; the broker's default, uniform, balances only the total
-        props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // the aggregator writes compensation jobs to the lanes in its exactly-once transactions: a job of an aborted
-        // transaction (an aggregator killed mid-commit) must never run
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxBuffered()));
-        // a fetch sent while the busy lanes are paused asks only for idle partitions (another lane, the retry tiers)
-        // and the broker holds it until this wait ends; the next fetch cannot go before, so the buffer can run dry
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
-        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                (int) Math.max(300_000, config.drainTimeout().toMillis() * 2));
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

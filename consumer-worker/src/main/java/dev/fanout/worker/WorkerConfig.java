@@ -6,10 +6,14 @@ import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.protocol.Lane;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.UUID;
 
 /**
@@ -33,6 +37,8 @@ import java.util.UUID;
  * @param heartbeatInterval how often it publishes its entry to the worker registry
  * @param httpHost       the address its health endpoints listen on
  * @param httpPort       the port of its health endpoints: 0 for a free one, -1 for none
+ * @param shareLanes     the lanes consumed through a share group ({@link LaneGroup#SHARE}) rather than the consumer
+ *                       group: a subset of {@code lanes}, allowed only with {@code ordering: unordered}
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -51,11 +57,15 @@ public record WorkerConfig(
         LanePolicy lanePolicy,
         Duration heartbeatInterval,
         String httpHost,
-        int httpPort) {
+        int httpPort,
+        Set<Lane> shareLanes) {
 
     public static final String GROUP_ID = "groupId";
     public static final String WORKER_ID = "workerId";
     public static final String LANES = "lanes";
+    /** A lane's own group, {@code lanes: {normal: {group: share}}}; and the worker-wide default, {@link #LANE_GROUP}. */
+    public static final String GROUP = "group";
+    public static final String LANE_GROUP = "laneGroup";
     public static final String MAX_CONCURRENCY = "maxConcurrency";
     public static final String AUTO_CONCURRENCY = "autoConcurrency";
     public static final String MAX_BUFFERED = "maxBuffered";
@@ -105,6 +115,15 @@ public record WorkerConfig(
         require(httpHost != null && !httpHost.isBlank(), HTTP_HOST + " must not be blank");
         require(httpPort >= ServiceEndpoints.DISABLED && httpPort <= 65_535, HTTP_PORT
                 + " must be a port (1-65535), 0 for a free one or -1 for none, was " + httpPort);
+        shareLanes = shareLanes == null || shareLanes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(shareLanes));
+        for (Lane lane : new TreeSet<>(shareLanes)) {
+            require(lanes.contains(lane), LANES + "." + lane.id() + "." + GROUP + " is share, but the worker does not"
+                    + " consume lane " + lane.id() + " (its lanes: " + ids(lanes) + ")");
+            require(ordering == OrderingMode.UNORDERED, LANES + "." + lane.id() + "." + GROUP + ": share needs "
+                    + ORDERING + ": unordered (a share group hands one partition's records to several workers at once,"
+                    + " so no order can hold), was " + ORDERING + ": " + ordering.id() + "; set " + ORDERING
+                    + ": unordered, or keep the lane on the consumer group (" + GROUP + ": consumer)");
+        }
         for (Map.Entry<String, HandlerSpec> handler : new TreeMap<>(handlers).entrySet()) {
             String bulkhead = handler.getValue().bulkhead();
             require(bulkhead == null || bulkheads.containsKey(bulkhead), HANDLERS + "." + handler.getKey()
@@ -123,7 +142,7 @@ public record WorkerConfig(
                 Concurrency.fixed(DEFAULT_MAX_CONCURRENCY), DEFAULT_MAX_BUFFERED, OrderingMode.KEY,
                 DEFAULT_COMMIT_INTERVAL, DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_RECORD_BYTES, Map.of(), Map.of(), Map.of(),
                 LanePolicy.strict(),
-                DEFAULT_HEARTBEAT_INTERVAL, ServiceEndpoints.DEFAULT_HOST, ServiceEndpoints.FREE_PORT);
+                DEFAULT_HEARTBEAT_INTERVAL, ServiceEndpoints.DEFAULT_HOST, ServiceEndpoints.FREE_PORT, Set.of());
     }
 
     /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
@@ -142,17 +161,37 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, groupId, id, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(kafka, group, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
+    /** Sets the lanes consumed; those of them on a share group stay there. */
     public WorkerConfig withLanes(List<Lane> newLanes) {
+        Set<Lane> kept = shareLanes.stream().filter(newLanes::contains).collect(Collectors.toUnmodifiableSet());
         return new WorkerConfig(kafka, groupId, workerId, newLanes, concurrency, maxBuffered, ordering,
-                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                commitInterval, drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy,
+                heartbeatInterval, httpHost, httpPort, kept);
+    }
+
+    /** Puts these of its lanes on a share group and the others on the consumer group. */
+    public WorkerConfig withShareLanes(Set<Lane> lanesOnShareGroup) {
+        return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval,
+                httpHost, httpPort, lanesOnShareGroup);
+    }
+
+    /** The group a lane is consumed through. */
+    public LaneGroup groupOf(Lane lane) {
+        return shareLanes.contains(lane) ? LaneGroup.SHARE : LaneGroup.CONSUMER;
+    }
+
+    /** Its lanes on the consumer group, in configured order. */
+    public List<Lane> consumerLanes() {
+        return lanes.stream().filter(lane -> !shareLanes.contains(lane)).toList();
     }
 
     /** Sets a fixed concurrency, raising maxBuffered to keep it at least four times as large. */
@@ -164,54 +203,58 @@ public record WorkerConfig(
     public WorkerConfig withConcurrency(Concurrency newConcurrency) {
         int buffered = Math.max(maxBuffered, Math.multiplyExact(newConcurrency.max(), 4));
         return new WorkerConfig(kafka, groupId, workerId, lanes, newConcurrency, buffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     public WorkerConfig withMaxBuffered(int records) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, records, ordering, commitInterval,
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost,
-                httpPort);
+                httpPort, shareLanes);
     }
 
     public WorkerConfig withOrdering(OrderingMode mode) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, mode, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     public WorkerConfig withMaxRecordBytes(int bytes) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, bytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, bytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     public WorkerConfig withDrainTimeout(Duration timeout) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                timeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     public WorkerConfig withLanePolicy(LanePolicy policy) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, policy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, policy, heartbeatInterval, httpHost, httpPort, shareLanes);
     }
 
     /** Sets how often the worker heartbeats into the registry. */
     public WorkerConfig withHeartbeatInterval(Duration interval) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, interval, httpHost,
-                httpPort);
+                httpPort, shareLanes);
     }
 
     /** Sets where the health endpoints listen: port 0 for a free one, -1 for none. */
     public WorkerConfig withHttp(String host, int port) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
                 drainTimeout, maxRecordBytes, handlers, bulkheads, rateLimiters, lanePolicy, heartbeatInterval, host,
-                port);
+                port, shareLanes);
     }
 
     /** Sets the handlers and the named limits they refer to. */
     public WorkerConfig withHandlers(Map<String, HandlerSpec> newHandlers, Map<String, BulkheadSpec> newBulkheads,
             Map<String, RateLimitSpec> newRateLimiters) {
         return new WorkerConfig(kafka, groupId, workerId, lanes, concurrency, maxBuffered, ordering, commitInterval,
-                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort);
+                drainTimeout, maxRecordBytes, newHandlers, newBulkheads, newRateLimiters, lanePolicy, heartbeatInterval, httpHost, httpPort, shareLanes);
+    }
+
+    private static String ids(List<Lane> lanes) {
+        return lanes.stream().map(Lane::id).collect(Collectors.joining(", "));
     }
 
     private static void require(boolean rule, String message) {

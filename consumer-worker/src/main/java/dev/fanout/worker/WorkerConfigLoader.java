@@ -9,7 +9,9 @@ import static dev.fanout.worker.WorkerConfig.HANDLERS;
 import static dev.fanout.worker.WorkerConfig.HEARTBEAT_INTERVAL;
 import static dev.fanout.worker.WorkerConfig.HTTP_HOST;
 import static dev.fanout.worker.WorkerConfig.HTTP_PORT;
+import static dev.fanout.worker.WorkerConfig.GROUP;
 import static dev.fanout.worker.WorkerConfig.LANES;
+import static dev.fanout.worker.WorkerConfig.LANE_GROUP;
 import static dev.fanout.worker.WorkerConfig.LANE_PRIORITY;
 import static dev.fanout.worker.WorkerConfig.LANE_WEIGHTS;
 import static dev.fanout.worker.WorkerConfig.MAX_BUFFERED;
@@ -47,8 +49,9 @@ import java.util.function.Function;
  *
  * <pre>
  * maxConcurrency: 200            # or auto, with autoConcurrency: {min: 4, max: 512}
- * lanes: [high, normal]
- * ordering: key
+ * lanes: [high, normal]         # or, per lane: {high: {}, normal: {group: share}}; as text: high,normal:share
+ * laneGroup: consumer            # the group of lanes that name none: consumer (default) or share
+ * ordering: key                  # share lanes need unordered
  * bulkheads:    {user-api: {maxConcurrent: 20}}
  * rateLimiters: {user-api: {limit: 100, period: 1s}}
  * handlers:
@@ -62,7 +65,7 @@ public final class WorkerConfigLoader {
     /** The properties that the environment and flags can set. */
     public static final List<String> SIMPLE_PROPERTIES = List.of(GROUP_ID, WORKER_ID, LANES, MAX_CONCURRENCY,
             MAX_BUFFERED, ORDERING, COMMIT_INTERVAL, DRAIN_TIMEOUT, MAX_RECORD_BYTES, LANE_PRIORITY, HEARTBEAT_INTERVAL,
-            HTTP_HOST, HTTP_PORT);
+            HTTP_HOST, HTTP_PORT, LANE_GROUP);
     private static final Set<String> ALL_PROPERTIES;
 
     static {
@@ -128,8 +131,9 @@ public final class WorkerConfigLoader {
             if (tree.has(WORKER_ID)) {
                 result = result.withWorkerId(text(WORKER_ID));
             }
-            if (tree.has(LANES)) {
-                result = result.withLanes(lanes());
+            Map<Lane, LaneGroup> laneGroups = tree.has(LANES) ? lanes() : null;
+            if (laneGroups != null) {
+                result = result.withLanes(List.copyOf(laneGroups.keySet()));
             }
             if (tree.has(MAX_CONCURRENCY)) {
                 result = result.withConcurrency(concurrency());
@@ -159,7 +163,21 @@ public final class WorkerConfigLoader {
                             ? parse(HEARTBEAT_INTERVAL, text -> Durations.parse(text, HEARTBEAT_INTERVAL))
                             : result.heartbeatInterval(),
                     tree.has(HTTP_HOST) ? text(HTTP_HOST) : result.httpHost(),
-                    tree.has(HTTP_PORT) ? whole(HTTP_PORT) : result.httpPort());
+                    tree.has(HTTP_PORT) ? whole(HTTP_PORT) : result.httpPort(),
+                    shareLanes(result.lanes(), laneGroups));
+        }
+
+        /** The lanes on a share group: those that say so, and with {@code laneGroup: share} those that say nothing. */
+        private Set<Lane> shareLanes(List<Lane> lanes, Map<Lane, LaneGroup> own) {
+            LaneGroup fallback = tree.has(LANE_GROUP) ? parse(LANE_GROUP, LaneGroup::of) : LaneGroup.CONSUMER;
+            Set<Lane> share = java.util.EnumSet.noneOf(Lane.class);
+            for (Lane lane : lanes) {
+                LaneGroup group = own == null || own.get(lane) == null ? fallback : own.get(lane);
+                if (group == LaneGroup.SHARE) {
+                    share.add(lane);
+                }
+            }
+            return share;
         }
 
         private LanePolicy lanePolicy() {
@@ -195,19 +213,61 @@ public final class WorkerConfigLoader {
             return Concurrency.fixed(whole(MAX_CONCURRENCY));
         }
 
-        private List<Lane> lanes() {
+        /**
+         * The lanes in the order given, each with the group it names or {@code null}: a list ({@code [high, normal]}),
+         * text ({@code high,normal:share}), or an object of lanes ({@code {high: {}, normal: {group: share}}}).
+         */
+        private Map<Lane, LaneGroup> lanes() {
             JsonNode node = tree.get(LANES);
+            Map<Lane, LaneGroup> lanes = new LinkedHashMap<>();
+            if (node.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    Lane lane = parse(LANES, ignored -> Lane.of(field.getKey().trim()));
+                    lanes.put(lane, laneSettings(lane, field.getValue()));
+                }
+                return lanes;
+            }
             List<String> names = new ArrayList<>();
             if (node.isArray()) {
                 node.forEach(lane -> names.add(lane.asText()));
             } else {
                 names.addAll(Arrays.asList(node.asText().split(",")));
             }
-            List<Lane> lanes = new ArrayList<>();
             for (String name : names) {
-                lanes.add(parse(LANES, ignored -> Lane.of(name.trim())));
+                String[] parts = name.trim().split(":", 2);
+                Lane lane = parse(LANES, ignored -> Lane.of(parts[0].trim()));
+                lanes.put(lane, parts.length < 2 ? null
+                        : parse(LANES, ignored -> LaneGroup.of(parts[1])));
             }
             return lanes;
+        }
+
+        /** A lane's own settings, {@code {group: share}}: its group, or {@code null} when it names none. */
+        private LaneGroup laneSettings(Lane lane, JsonNode settings) {
+            String path = LANES + "." + lane.id();
+            if (settings == null || settings.isNull() || settings.isMissingNode()) {
+                return null;
+            }
+            if (!settings.isObject()) {
+                throw error(LANES, path + " must be an object such as {" + GROUP + ": share}, was "
+                        + settings.getNodeType());
+            }
+            for (Iterator<String> names = settings.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals(GROUP)) {
+                    throw error(LANES, path + ": unknown field '" + name + "'; known fields: [" + GROUP + "]");
+                }
+            }
+            if (!settings.has(GROUP) || settings.get(GROUP).isNull()) {
+                return null;
+            }
+            try {
+                return LaneGroup.of(settings.get(GROUP).asText());
+            } catch (IllegalArgumentException e) {
+                throw error(LANES, path + "." + GROUP + " must be consumer or share, was '"
+                        + settings.get(GROUP).asText() + "'");
+            }
         }
 
         private <T> Map<String, T> named(String property, Class<T> type) {

@@ -30,6 +30,7 @@ public final class WorkerMetrics {
     private final Counter continued;
     private final Counter retriesDeferred;
     private final Counter retriesHandedOff;
+    private final Counter retriesReleased;
     private final Counter parked;
     private final Counter outputInvalid;
     private final Timer latency;
@@ -52,6 +53,7 @@ public final class WorkerMetrics {
         this.continued = registry.counter(name("items.continued"));
         this.retriesDeferred = registry.counter(name("retries.deferred"));
         this.retriesHandedOff = registry.counter(name("retries.handed-off"));
+        this.retriesReleased = registry.counter(name("retries.released"));
         this.parked = registry.counter(name("items.parked"));
         retriesIn("memory"); // exported from the start, so dashboards find the series before the first retry
         this.outputInvalid = registry.counter(name("items.output-invalid"));
@@ -113,6 +115,11 @@ public final class WorkerMetrics {
     /** Next attempts sent to a retry tier because the worker gave up their partition while they waited. */
     public Counter retriesHandedOff() {
         return retriesHandedOff;
+    }
+
+    /** Share-lane records released to the broker after a short wait: their redelivery is the next attempt. */
+    public Counter retriesReleased() {
+        return retriesReleased;
     }
 
     /**

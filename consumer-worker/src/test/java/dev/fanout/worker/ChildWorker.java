@@ -12,12 +12,14 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import dev.fanout.protocol.Lane;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A worker in its own JVM, for tests that kill or stop a worker process. Arguments: bootstrap servers, topic prefix,
- * group, worker id, concurrency. Prints {@code ASSIGNED <n>} on every assignment and {@code STARTED <index>} when an
+ * group, worker id, concurrency, and optionally {@code share} (the normal lane on a share group, unordered). Prints {@code ASSIGNED <n>} on every assignment and {@code STARTED <index>} when an
  * item of the {@code announce} handler starts; SIGTERM closes the worker (drain and commit).
  */
 public final class ChildWorker {
@@ -29,6 +31,9 @@ public final class ChildWorker {
         KafkaSettings kafka = KafkaSettings.of(args[0]).withTopicPrefix(args[1]);
         WorkerConfig config = WorkerConfig.of(kafka).withGroupId(args[2]).withWorkerId(args[3])
                 .withMaxConcurrency(Integer.parseInt(args[4]));
+        if (args.length > 5 && args[5].equals("share")) {
+            config = config.withOrdering(OrderingMode.UNORDERED).withShareLanes(Set.of(Lane.NORMAL));
+        }
         HandlerCatalog catalog = HandlerCatalog.of(List.of(new SimulateHandlerProvider(), new Announce()));
         Worker worker = Worker.start(config, catalog, new MetricRegistry(), InstantSource.system(),
                 owned -> say("ASSIGNED " + owned.size()));
@@ -44,10 +49,19 @@ public final class ChildWorker {
     /** Starts a child JVM running this class with the current classpath; its output goes to {@code log}. */
     static Process launch(String bootstrap, String prefix, String group, String workerId, int concurrency, Path log)
             throws IOException {
+        return launch(bootstrap, prefix, group, workerId, concurrency, log, false);
+    }
+
+    /** The same, with the normal lane on a share group when {@code share}. */
+    static Process launch(String bootstrap, String prefix, String group, String workerId, int concurrency, Path log,
+            boolean share) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), ChildWorker.class.getName(),
                 bootstrap, prefix, group, workerId, Integer.toString(concurrency)));
+        if (share) {
+            command.add("share");
+        }
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -133,6 +133,53 @@ class WorkerConfigLoaderTest {
                 .containsExactly("FANOUT_WORKER_MAX_CONCURRENCY", "FANOUT_WORKER_GROUP_ID");
     }
 
+    @Test
+    void aLaneNamesItsOwnGroupAndTheOthersTakeTheWorkersLaneGroup() throws Exception {
+        WorkerConfig perLane = WorkerConfigLoader.load(KAFKA, write("""
+                ordering: unordered
+                lanes: {high: {}, normal: {group: share}, low: {group: consumer}}
+                """), Map.of(), Map.of());
+        WorkerConfig byDefault = WorkerConfigLoader.load(KAFKA, write("""
+                ordering: unordered
+                laneGroup: share
+                lanes: {high: {group: consumer}, normal: }
+                """), Map.of(), Map.of());
+        WorkerConfig asText = WorkerConfigLoader.load(KAFKA, null,
+                Map.of(WorkerConfigLoader.envName(WorkerConfig.ORDERING), "unordered"),
+                Map.of(WorkerConfig.LANES, "high,normal:share"));
+
+        assertThat(perLane.lanes()).containsExactly(Lane.HIGH, Lane.NORMAL, Lane.LOW);
+        assertThat(perLane.shareLanes()).containsExactly(Lane.NORMAL);
+        assertThat(perLane.consumerLanes()).containsExactly(Lane.HIGH, Lane.LOW);
+        assertThat(byDefault.shareLanes()).containsExactly(Lane.NORMAL);
+        assertThat(byDefault.groupOf(Lane.HIGH)).isEqualTo(LaneGroup.CONSUMER);
+        assertThat(asText.shareLanes()).containsExactly(Lane.NORMAL);
+        assertThat(WorkerConfigLoader.load(KAFKA, null, Map.of(), Map.of()).shareLanes()).isEmpty();
+    }
+
+    @Test
+    void aShareLaneWithoutUnorderedOrderingIsRefusedNamingTheLaneAndTheFix() throws Exception {
+        Path file = write("""
+                lanes: {normal: {group: share}}
+                """);
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(KAFKA, file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("worker.lanes.normal.group: share needs ordering: unordered")
+                .hasMessageContaining("was ordering: key")
+                .hasMessageContaining("set ordering: unordered, or keep the lane on the consumer group");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(KAFKA, write("""
+                ordering: unordered
+                lanes: {normal: {group: queue}}
+                """), Map.of(), Map.of()))
+                .hasMessageContaining("lanes.normal.group must be consumer or share, was 'queue'");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(KAFKA, write("""
+                ordering: unordered
+                lanes: {normal: {grup: share}}
+                """), Map.of(), Map.of()))
+                .hasMessageContaining("lanes.normal: unknown field 'grup'");
+    }
+
     private Path write(String yaml) throws Exception {
         Path file = Files.createTempFile(dir, "worker", ".yaml");
         Files.writeString(file, yaml);

@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param startedAt         when it started
  * @param lastSeen          when this entry was made
  * @param heartbeatInterval how often it publishes an entry
+ * @param shareLanes        those of its lanes it consumes through a share group rather than the consumer group
+ *                          (absent when none, as in entries of earlier releases)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkerStatus(
@@ -52,7 +54,8 @@ public record WorkerStatus(
         String endpoint,
         Instant startedAt,
         Instant lastSeen,
-        Duration heartbeatInterval) implements Envelopes.Versioned {
+        Duration heartbeatInterval,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Lane> shareLanes) implements Envelopes.Versioned {
 
     /** Heartbeats a worker may miss before it counts as gone. */
     public static final int GONE_AFTER_HEARTBEATS = 3;
@@ -66,6 +69,7 @@ public record WorkerStatus(
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(lastSeen, "lastSeen");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        shareLanes = List.copyOf(Objects.requireNonNullElse(shareLanes, List.of()));
     }
 
     /** A handler as a worker offers it: the name jobs use and the type that runs it. */

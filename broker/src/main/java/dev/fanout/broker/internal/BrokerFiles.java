@@ -213,6 +213,14 @@ public final class BrokerFiles {
                 "group.consumer.min.heartbeat.interval.ms=500",
                 "group.consumer.session.timeout.ms=10000",
                 "group.consumer.min.session.timeout.ms=6000",
+                // share groups (KIP-932; share.version 1 is on by default in 4.3): heartbeats and sessions like the
+                // consumer group's, and a floor of 1 s for a group's share.record.lock.duration.ms (Kafka's is 15 s),
+                // so a test can make the records of a killed worker come back within seconds
+                "group.share.heartbeat.interval.ms=1000",
+                "group.share.min.heartbeat.interval.ms=500",
+                "group.share.session.timeout.ms=10000",
+                "group.share.min.session.timeout.ms=6000",
+                "group.share.min.record.lock.duration.ms=1000",
                 "log.segment.bytes=67108864",
                 "log.retention.check.interval.ms=60000",
                 // a cluster notices a dead node in 3 s rather than 9, and moves its leaderships

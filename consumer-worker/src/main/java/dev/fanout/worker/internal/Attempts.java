@@ -32,7 +32,8 @@ import java.util.function.BooleanSupplier;
  * The attempt chain of one runnable job: each attempt goes through the item's limits, runs the handler within its
  * timeout and checks the output against the batch's schema. A retriable failure waits its backoff inside the worker
  * when the wait is shorter than the shortest retry tier, and otherwise (or when the worker gives up the partition
- * meanwhile) sends the next attempt to a retry tier, so attempts are counted across workers and restarts.
+ * meanwhile) sends the next attempt to a retry tier, so attempts are counted across workers and restarts. A share-group
+ * record's short wait ends with the record released to the broker, whose redelivery is the next attempt.
  */
 final class Attempts {
 
@@ -71,10 +72,12 @@ final class Attempts {
     /**
      * Runs the chain from the job's attempt to a terminal outcome or a deferral; never throws.
      *
+     * @param retries           where a next attempt goes: on a share group, a short wait ends with the record
+     *                          released to the broker instead of the next attempt here
      * @param chainFirstFailure when the chain first failed, if an earlier worker said so
      */
-    CompletableFuture<Void> run(ConsumerRecord<String, byte[]> record, int deliveryCount, JobRecord job,
-            ItemPlan plan, Lane lane, Instant chainFirstFailure) {
+    CompletableFuture<Disposition> run(ConsumerRecord<String, byte[]> record, int deliveryCount, RetryRoute retries,
+            JobRecord job, ItemPlan plan, Lane lane, Instant chainFirstFailure) {
         RetryPolicy retry = plan.retry();
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         Instant firstStart = null;
@@ -148,7 +151,8 @@ final class Attempts {
                 }
                 Instant dueAt = now.plus(backoff(retry, thisAttempt + 1, e));
                 JobRecord next = job.withAttempt(thisAttempt + 1);
-                if (!Duration.between(now, dueAt).minus(deferred.shortestTier()).isNegative()) {
+                if (retries == RetryRoute.TIER
+                        || !Duration.between(now, dueAt).minus(deferred.shortestTier()).isNegative()) {
                     return outcomes.retryLater(record, next, dueAt, firstFailure, false);
                 }
                 metrics.retriesIn(RETRY_IN_MEMORY).inc();
@@ -159,6 +163,10 @@ final class Attempts {
                     }
                     if (waited == RetryWaits.Outcome.LOST) {
                         return abandoned(job); // the partition was lost: its new owner runs the lane record again
+                    }
+                    if (retries == RetryRoute.BROKER) {
+                        metrics.retriesReleased().inc();
+                        return CompletableFuture.completedFuture(Disposition.REDELIVER); // the next delivery counts
                     }
                 } catch (InterruptedException interrupted) {
                     if (stopping.getAsBoolean()) {
@@ -210,7 +218,7 @@ final class Attempts {
      * offset stays unfinished, so it is not committed and is delivered again to the next owner. Recording it as
      * failed would let the aggregator count a failure for an item that never got its chance.
      */
-    private static CompletableFuture<Void> abandoned(JobRecord job) {
+    private static CompletableFuture<Disposition> abandoned(JobRecord job) {
         Thread.currentThread().interrupt();
         log.info("item {}/{} interrupted by shutdown; it will be delivered again", job.batchId(), job.index());
         return new CompletableFuture<>();

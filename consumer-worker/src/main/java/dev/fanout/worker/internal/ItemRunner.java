@@ -67,8 +67,11 @@ public final class ItemRunner {
         this.maxRecordBytes = maxRecordBytes;
     }
 
-    /** Processes the record; never throws. The future fails only if the outcome could not be published. */
-    public CompletableFuture<Void> run(TrackedRecord tracked) {
+    /**
+     * Processes the record; never throws. The future tells what became of the record once that is durable, and fails
+     * only if the outcome could not be published.
+     */
+    public CompletableFuture<Disposition> run(TrackedRecord tracked) {
         try {
             return route(tracked);
         } catch (Throwable unexpected) {
@@ -81,7 +84,7 @@ public final class ItemRunner {
         }
     }
 
-    private CompletableFuture<Void> route(TrackedRecord tracked) {
+    private CompletableFuture<Disposition> route(TrackedRecord tracked) {
         ConsumerRecord<String, byte[]> record = tracked.record();
         int size = record.value() == null ? 0 : record.value().length;
         if (size > maxRecordBytes) {
@@ -94,6 +97,10 @@ public final class ItemRunner {
             job = Envelopes.decode(record.value(), JobRecord.class);
         } catch (PoisonRecordException e) {
             return outcomes.rejected(record, e.reason(), e.getMessage());
+        }
+        int recordAttempt = job.attempt();
+        if (tracked.retries() != RetryRoute.WORKER) { // a share group: every delivery after the first is an attempt
+            job = job.withAttempt(recordAttempt + Math.max(0, tracked.deliveryCount() - 1));
         }
         boolean deadLetters = job.execution() == null || job.execution().deadLetters();
         Optional<HandlerRegistry.Entry> handler = handlers.find(job.handler());
@@ -112,15 +119,15 @@ public final class ItemRunner {
         }
         boolean cancelled = signals.isCancelled(job.batchId(), record.headers());
         if (!cancelled && signals.isPaused(job.batchId())) {
-            return outcomes.parked(record, job, false, signals.position());
+            return outcomes.parked(record, job, job.attempt() != recordAttempt, signals.position());
         }
         if (!cancelled && deferred.isDeferred(record.topic())) { // a parked retry keeps its due time too
-            Optional<CompletableFuture<Void>> notYet = waitOutTier(record, job);
+            Optional<CompletableFuture<Disposition>> notYet = waitOutTier(record, job);
             if (notYet.isPresent()) {
                 return notYet.get();
             }
         }
-        return attempts.run(record, tracked.deliveryCount(), job, plan, laneOf(record),
+        return attempts.run(record, tracked.deliveryCount(), tracked.retries(), job, plan, laneOf(record),
                 deferred.firstFailure(record).orElse(null));
     }
 
@@ -128,7 +135,7 @@ public final class ItemRunner {
      * A retry-tier record released with wait left: moved on to the tier for that wait when it is at least the
      * shortest tier, else waited out here. Empty when the next attempt may run now.
      */
-    private Optional<CompletableFuture<Void>> waitOutTier(ConsumerRecord<String, byte[]> record, JobRecord job) {
+    private Optional<CompletableFuture<Disposition>> waitOutTier(ConsumerRecord<String, byte[]> record, JobRecord job) {
         Instant dueAt = deferred.dueAt(record);
         Duration left = Duration.between(clock.instant(), dueAt);
         if (!left.minus(deferred.shortestTier()).isNegative()) {

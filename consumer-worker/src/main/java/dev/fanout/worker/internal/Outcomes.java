@@ -25,7 +25,8 @@ import dev.fanout.schema.OutputSchema;
  * The records that end, or defer, an item: a success, a failure (result plus dead letter unless the batch turned
  * dead letters off), a cancellation (result only), a rejected record (dead letter with its raw bytes, plus a result
  * when its headers identify the item), a next attempt in a retry tier, or a parked item of a paused batch. Each
- * returned future completes when the broker has acknowledged every record; only then is the job's offset done.
+ * returned future completes when the broker has acknowledged every record, with what became of the job (a share group
+ * acknowledges it by that); only then is the job's offset done.
  */
 final class Outcomes {
 
@@ -58,7 +59,7 @@ final class Outcomes {
         }
     }
 
-    CompletableFuture<Void> succeeded(ConsumerRecord<String, byte[]> record, JobRecord job, JsonNode output,
+    CompletableFuture<Disposition> succeeded(ConsumerRecord<String, byte[]> record, JobRecord job, JsonNode output,
             int attempts, Instant started, Instant finished, long durationMs) {
         metrics.succeeded().mark();
         metrics.handlerSucceeded(job.handler());
@@ -68,7 +69,7 @@ final class Outcomes {
         if (job.compensation() != null) {
             result = withCompensationInput(record, job, result);
         }
-        return publisher.publish(result);
+        return recorded(publisher.publish(result));
     }
 
     /**
@@ -91,7 +92,7 @@ final class Outcomes {
     /**
      * @param deadLetter false when the batch records failures in the result only ({@code deadLetterQueue: false})
      */
-    CompletableFuture<Void> failed(ConsumerRecord<String, byte[]> record, JobRecord job, Failure failure,
+    CompletableFuture<Disposition> failed(ConsumerRecord<String, byte[]> record, JobRecord job, Failure failure,
             boolean deadLetter) {
         metrics.failed().mark();
         metrics.handlerFailed(job.handler(), failure.reason());
@@ -105,29 +106,29 @@ final class Outcomes {
                 failure.started(), failure.lastFailure(), failure.durationMs(), workerId, deadLetter,
                 job.traceId()));
         if (!deadLetter) {
-            return publisher.publish(result);
+            return recorded(publisher.publish(result));
         }
         metrics.deadLettered(failure.reason());
         ProducerRecord<String, byte[]> letter = DeadLetterRecords.of(publisher.topics().deadLetters().name(), record,
                 deferred.origin(record), failure.reason(), failure.error(), failure.cause(), failure.attempts(),
                 failure.firstFailure(), failure.lastFailure(), workerId);
-        return publisher.publish(letter, result);
+        return publisher.publish(letter, result).thenApply(done -> Disposition.DEAD_LETTERED);
     }
 
     /**
      * {@code onTimeout: continue}: the item is recorded {@code TIMED_OUT} now (no dead letter: it may still finish);
      * when the handler does finish, its late output or error follows as a {@code late} supplement.
      */
-    CompletableFuture<Void> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
+    CompletableFuture<Disposition> timedOutContinuing(ConsumerRecord<String, byte[]> record, JobRecord job,
             Failure failure, CompletableFuture<JsonNode> lateOutcome, OutputSchema schema) {
         metrics.failed().mark();
         metrics.handlerFailed(job.handler(), FailureReason.TIMEOUT);
         ItemResult timedOut = replayed(record, new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(),
                 job.index(), ItemStatus.TIMED_OUT, FailureReason.TIMEOUT, failure.error(), null, failure.attempts(),
                 failure.started(), failure.lastFailure(), failure.durationMs(), workerId, false, job.traceId()));
-        CompletableFuture<Void> recorded = publisher.publish(timedOut);
+        CompletableFuture<Void> published = publisher.publish(timedOut);
         // on a virtual thread of its own, never on the producer's I/O thread (a send there could block it)
-        lateOutcome.whenComplete((output, thrown) -> recorded.thenRunAsync(() -> {
+        lateOutcome.whenComplete((output, thrown) -> published.thenRunAsync(() -> {
             Instant now = clock.instant();
             Throwable error = thrown;
             if (error == null && schema != null && !schema.violations(output).isEmpty()) {
@@ -145,14 +146,14 @@ final class Outcomes {
                 }
             });
         }, task -> Thread.ofVirtual().name("fanout-late-output").start(task)));
-        return recorded;
+        return recorded(published);
     }
 
     /**
      * A record that is not a runnable job: dead-lettered with its raw bytes. When its headers still identify the
      * item, a FAILED result is published too, so its batch can complete.
      */
-    CompletableFuture<Void> rejected(ConsumerRecord<String, byte[]> record, FailureReason reason, String why) {
+    CompletableFuture<Disposition> rejected(ConsumerRecord<String, byte[]> record, FailureReason reason, String why) {
         metrics.poison().inc();
         log.warn("dead-lettering {} record at {}-{}@{}: {}", reason, record.topic(), record.partition(),
                 record.offset(), why);
@@ -164,13 +165,13 @@ final class Outcomes {
      * {@code StackOverflowError} from a handler): dead-lettered as {@code HANDLER_ERROR} with the error, so one such
      * record can never stop its partition from committing.
      */
-    CompletableFuture<Void> crashed(ConsumerRecord<String, byte[]> record, Throwable error) {
+    CompletableFuture<Disposition> crashed(ConsumerRecord<String, byte[]> record, Throwable error) {
         log.error("dead-lettering the record at {}-{}@{} after an unexpected error", record.topic(),
                 record.partition(), record.offset(), error);
         return deadLetterOnly(record, FailureReason.HANDLER_ERROR, ItemError.of(error), error);
     }
 
-    private CompletableFuture<Void> deadLetterOnly(ConsumerRecord<String, byte[]> record, FailureReason reason,
+    private CompletableFuture<Disposition> deadLetterOnly(ConsumerRecord<String, byte[]> record, FailureReason reason,
             ItemError error, Throwable cause) {
         metrics.deadLettered(reason);
         Instant now = clock.instant();
@@ -183,7 +184,7 @@ final class Outcomes {
         if (result != null) {
             metrics.failed().mark();
         }
-        return publisher.publish(deadLetter, result);
+        return publisher.publish(deadLetter, result).thenApply(done -> Disposition.DEAD_LETTERED);
     }
 
     private ItemResult identifiedResult(ConsumerRecord<String, byte[]> record, FailureReason reason, ItemError error,
@@ -202,29 +203,29 @@ final class Outcomes {
     }
 
     /** A cancelled batch's item that had not started: recorded {@code CANCELLED}, not run, not dead-lettered. */
-    CompletableFuture<Void> cancelled(ConsumerRecord<String, byte[]> record, JobRecord job, String reason) {
+    CompletableFuture<Disposition> cancelled(ConsumerRecord<String, byte[]> record, JobRecord job, String reason) {
         metrics.cancelled().inc();
         Instant now = clock.instant();
         ItemResult result = new ItemResult(Envelopes.SCHEMA_VERSION, job.batchId(), job.itemId(), job.index(),
                 ItemStatus.CANCELLED, FailureReason.CANCELLED, new ItemError("Cancelled", reason), null,
                 job.attempt(), now, now, 0, workerId, false, job.traceId());
-        return publisher.publish(replayed(record, result));
+        return recorded(publisher.publish(replayed(record, result)));
     }
 
     /** The next attempt, due at {@code dueAt}, through the retry tier for that wait. */
-    CompletableFuture<Void> retryLater(ConsumerRecord<String, byte[]> record, JobRecord next, Instant dueAt,
+    CompletableFuture<Disposition> retryLater(ConsumerRecord<String, byte[]> record, JobRecord next, Instant dueAt,
             Instant firstFailure, boolean handedOff) {
         (handedOff ? metrics.retriesHandedOff() : metrics.retriesDeferred()).inc();
         ProducerRecord<String, byte[]> retry = deferred.retry(record, next, dueAt, firstFailure);
         metrics.retriesIn(retry.topic().substring(retry.topic().lastIndexOf('.') + 1)).inc();
         log.debug("item {}/{}: attempt {} due at {} goes through {}", next.batchId(), next.index(), next.attempt(),
                 dueAt, retry.topic());
-        return publisher.publish(retry);
+        return recorded(publisher.publish(retry));
     }
 
     /** A retry-tier record with wait left, moved to the tier for that wait (or handed off when waiting in memory). */
-    CompletableFuture<Void> hop(ConsumerRecord<String, byte[]> record, Instant dueAt) {
-        return publisher.publish(deferred.hop(record, dueAt));
+    CompletableFuture<Disposition> hop(ConsumerRecord<String, byte[]> record, Instant dueAt) {
+        return recorded(publisher.publish(deferred.hop(record, dueAt)));
     }
 
     /**
@@ -232,11 +233,15 @@ final class Outcomes {
      *
      * @param job the job as it stands (its attempt may be past the record's, after retries in this worker)
      */
-    CompletableFuture<Void> parked(ConsumerRecord<String, byte[]> record, JobRecord job, boolean attemptChanged,
+    CompletableFuture<Disposition> parked(ConsumerRecord<String, byte[]> record, JobRecord job, boolean attemptChanged,
             long controlPosition) {
         metrics.parked().inc();
         log.debug("item {}/{} parked: its batch is paused", job.batchId(), job.index());
-        return publisher.publish(deferred.parked(record, attemptChanged ? job : null, controlPosition));
+        return recorded(publisher.publish(deferred.parked(record, attemptChanged ? job : null, controlPosition)));
+    }
+
+    private static CompletableFuture<Disposition> recorded(CompletableFuture<Void> published) {
+        return published.thenApply(done -> Disposition.RECORDED);
     }
 
     /** The result, with where its job was first read and, for a replayed dead letter, which one it was. */

@@ -78,7 +78,13 @@ public final class PollLoop implements Runnable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.backpressure = new Backpressure(consumer, offsets, deferrals, laneOfTopic, weighted, maxBuffered);
         this.commits = new Commits(consumer, offsets, waits, commitInterval, drainTimeout, clock);
-        this.rebalance = new Rebalance(consumer, offsets, commits, backpressure, waits, laneOfTopic,
+        // rate-limit shares follow the lane partitions owned; a worker whose lanes are all on a share group owns
+        // none, so its shares follow every partition the group assigns (retry tiers and parking)
+        Map<String, Lane> shareTopics = new java.util.HashMap<>(laneOfTopic);
+        if (shareTopics.isEmpty()) {
+            deferred.forEach(topic -> shareTopics.put(topic, Lane.NORMAL));
+        }
+        this.rebalance = new Rebalance(consumer, offsets, commits, backpressure, waits, shareTopics,
                 assignmentListener);
     }
 
