@@ -4,6 +4,7 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.LaneLag;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.WorkerStatus;
+import dev.fanout.worker.Worker;
 import dev.fanout.worker.WorkerConfig;
 import java.time.Instant;
 import java.util.List;
@@ -21,15 +22,15 @@ final class LaneGroups {
     static LaneLag.LaneGroup of(Lane lane, KafkaSettings kafka, List<WorkerStatus> workers, Instant now) {
         String group = workers.stream().filter(worker -> worker.liveAt(now) && worker.lanes().contains(lane))
                 .map(WorkerStatus::groupId).findFirst().orElse(WorkerConfig.defaultGroupId(kafka));
-        return new LaneLag.LaneGroup(group, isShare(lane, workers, now));
+        boolean share = isShare(lane, workers, now);
+        return new LaneLag.LaneGroup(share ? group + Worker.SHARE_GROUP_SUFFIX : group, share);
     }
 
     /**
-     * Whether the workers read {@code lane} on a share group. Share-group lanes ({@code lanes: {<lane>: {group:
-     * share}}} in the worker configuration) are not in the registry entries yet: until they are, every lane is a
-     * consumer-group lane.
+     * Whether the workers read {@code lane} on a share group ({@code lanes: {<lane>: {group: share}}} in their
+     * configuration): a live worker's registry entry lists it among its share lanes.
      */
     static boolean isShare(Lane lane, List<WorkerStatus> workers, Instant now) {
-        return false;
+        return workers.stream().anyMatch(worker -> worker.liveAt(now) && worker.shareLanes().contains(lane));
     }
 }

@@ -75,7 +75,7 @@ public final class Worker implements AutoCloseable {
     private static final String VERSION = Objects.requireNonNullElse(
             Worker.class.getPackage().getImplementationVersion(), "development");
     private static final String HOST = host();
-    static final String SHARE_GROUP_SUFFIX = "-share";
+    public static final String SHARE_GROUP_SUFFIX = "-share";
 
     private final WorkerConfig config;
     private final PollLoop loop;
