@@ -2,6 +2,7 @@ package dev.fanout.aggregator.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.fanout.aggregator.dashboard.DashboardActions.Action;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi.Problem;
 import java.io.IOException;
@@ -86,6 +87,13 @@ public final class Dashboard implements AutoCloseable {
             } else {
                 asset(exchange, path.equals("/") ? "index.html" : path.substring(path.lastIndexOf('/') + 1));
             }
+        } catch (IllegalArgumentException badEncoding) {
+            // URLDecoder: a '%' not followed by two hex digits
+            try {
+                json(exchange, 400, new Problem(400, "the request's URL is not valid URL encoding"));
+            } catch (IOException e) {
+                log.debug("dashboard: could not answer {} (client gone?)", exchange.getRequestURI(), e);
+            }
         } catch (IOException e) {
             log.debug("dashboard: could not answer {} (client gone?)", exchange.getRequestURI(), e);
         }
@@ -126,8 +134,8 @@ public final class Dashboard implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             json(exchange, 400, new Problem(400, e.getMessage()));
         } catch (Exception e) {
-            log.warn("dashboard action on batch {} failed", batchId, e);
-            json(exchange, 500, new Problem(500, "the action failed: " + e.getMessage()));
+            json(exchange, 500, new Problem(500, ErrorReference.describe(log, "the action " + rest.substring(slash + 1)
+                    + " failed", e)));
         }
     }
 
