@@ -36,6 +36,11 @@ class HttpErrorsTest {
     private static final String SECRET = "jdbc:postgresql://db:5432/prod?password=hunter2";
     private static final String TOKEN = "0123456789abcdef0123";
 
+    /** A locator for requests that must be answered before any store is asked. */
+    private static final StoreLocator NEVER_ASKED = new Failing(() -> {
+        throw new IllegalStateException("never asked");
+    });
+
     private ResultsServer server;
 
     @AfterEach
@@ -106,9 +111,7 @@ class HttpErrorsTest {
 
     @Test
     void aHealthCheckThatThrowsIsA503WithAReference() throws Exception {
-        server = serve(new Failing(() -> {
-            throw new IllegalStateException("never asked");
-        }), new Health.Probe() {
+        server = serve(NEVER_ASKED, new Health.Probe() {
             @Override
             public KafkaStreams.State state() {
                 throw new IllegalStateException("streams client closed: " + SECRET);
@@ -141,9 +144,7 @@ class HttpErrorsTest {
     @Test
     void aFailingDashboardActionAnswers500WithAReferenceAndAWrongTokenChangesNothing() throws Exception {
         int[] performed = new int[1];
-        server = serve(new Failing(() -> {
-            throw new IllegalStateException("never asked");
-        }), ready(), new DashboardSettings((action, batchId) -> {
+        server = serve(NEVER_ASKED, ready(), new DashboardSettings((action, batchId) -> {
             performed[0]++;
             throw new IOException("broker at " + SECRET + " refused");
         }, TOKEN));
@@ -166,9 +167,7 @@ class HttpErrorsTest {
 
     @Test
     void theJdkServerRefusesARequestLineThatIsNotAUriBeforeFanoutSeesIt() throws Exception {
-        server = serve(new Failing(() -> {
-            throw new IllegalStateException("never asked");
-        }), ready(), DashboardSettings.readOnly());
+        server = serve(NEVER_ASKED, ready(), DashboardSettings.readOnly());
 
         HttpResponse answer = send("GET", "/batches/%ZZ" + SECRET, null);
 

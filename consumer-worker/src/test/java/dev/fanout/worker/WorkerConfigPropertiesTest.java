@@ -14,8 +14,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Property tests (jqwik) of the worker's configuration: any configuration file (YAML or JSON) and environment gives a
@@ -32,32 +30,17 @@ class WorkerConfigPropertiesTest {
             "handlers":{"users":{"type":"http","bulkhead":"api","rateLimiter":"api","timeout":"10s",\
             "settings":{"url":"http://127.0.0.1:1/users/{{id}}","headers":{"X-Customer":"{{customer.name}}"}}}}}""";
     private static final KafkaSettings KAFKA = KafkaSettings.of("127.0.0.1:9092");
-    private static Path dir;
-
-    @BeforeContainer
-    static void createDir() throws IOException {
-        dir = Files.createTempDirectory("worker-properties");
-    }
-
-    @AfterContainer
-    static void removeDir() throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(dir);
-    }
-
     @Property(tries = 250)
     void anyWorkerConfigurationLoadsOrIsAConfigError(@ForAll("configs") byte[] content,
             @ForAll("names") String name, @ForAll("environments") Map<String, String> env) throws IOException {
-        Path file = dir.resolve(name);
+        Path file = Files.createTempFile("worker", name);
         Files.write(file, content);
         try {
             assertThat(WorkerConfigLoader.load(KAFKA, file, env, Map.of()).groupId()).isNotBlank();
         } catch (ConfigException e) {
             assertThat(e.getMessage()).isNotBlank().doesNotContain("com.fasterxml").doesNotContain("Exception:");
+        } finally {
+            Files.delete(file);
         }
     }
 
@@ -68,7 +51,7 @@ class WorkerConfigPropertiesTest {
 
     @Provide
     Arbitrary<String> names() {
-        return Arbitraries.of("worker.json", "worker.yaml");
+        return Arbitraries.of(".json", ".yaml");
     }
 
     @Provide
