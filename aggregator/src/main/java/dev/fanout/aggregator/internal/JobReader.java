@@ -1,7 +1,7 @@
 package dev.fanout.aggregator.internal;
 
-import dev.fanout.ops.ErrorReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import java.io.IOException;
 import java.time.Duration;
@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +18,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one job record back from its lane topic by its coordinates ({@code <topic>/<partition>/<offset>}), for the

@@ -39,7 +39,7 @@ class HostileTemplatesTest {
                                 + " valid header value (line breaks and control characters are refused)"),
                 Arguments.of("template: a URL with a space around the placeholder", "http://127.0.0.1:1/a b/{{id}}",
                         "{\"note\":\"ok\",\"id\":7}", "http.url rendered for this item is not a valid URL: Illegal"
-                                + " character in path at index 21: http://127.0.0.1:1/a b/7"));
+                                + " character in path at index 20: http://127.0.0.1:1/a b/7"));
     }
 
     @ParameterizedTest(name = "{0}")
