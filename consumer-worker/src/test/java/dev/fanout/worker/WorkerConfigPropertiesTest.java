@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
-import dev.fanout.testkit.HostileJson;
-import java.io.IOException;
+import dev.fanout.testkit.HostileInputs;
+import dev.fanout.testkit.SeededCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Property tests (jqwik) of the worker's configuration: any configuration file (YAML or JSON) and environment gives a
- * configuration or a {@link ConfigException}, never another exception.
+ * Property tests (seeded cases, {@link SeededCases}) of the worker's configuration: any configuration file (YAML or
+ * JSON) and environment gives a configuration or a {@link ConfigException}, never another exception.
  */
 class WorkerConfigPropertiesTest {
 
@@ -30,35 +28,36 @@ class WorkerConfigPropertiesTest {
             "handlers":{"users":{"type":"http","bulkhead":"api","rateLimiter":"api","timeout":"10s",\
             "settings":{"url":"http://127.0.0.1:1/users/{{id}}","headers":{"X-Customer":"{{customer.name}}"}}}}}""";
     private static final KafkaSettings KAFKA = KafkaSettings.of("127.0.0.1:9092");
-    @Property(tries = 250)
-    void anyWorkerConfigurationLoadsOrIsAConfigError(@ForAll("configs") byte[] content,
-            @ForAll("names") String name, @ForAll("environments") Map<String, String> env) throws IOException {
-        Path file = Files.createTempFile("worker", name);
-        Files.write(file, content);
-        try {
-            assertThat(WorkerConfigLoader.load(KAFKA, file, env, Map.of()).groupId()).isNotBlank();
-        } catch (ConfigException e) {
-            assertThat(e.getMessage()).isNotBlank().doesNotContain("com.fasterxml").doesNotContain("Exception:");
-        } finally {
-            Files.delete(file);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anyWorkerConfigurationLoadsOrIsAConfigError() {
+        SeededCases.check(21_000, 250, WorkerConfigPropertiesTest::config, config -> {
+            Path file = dir.resolve("worker" + config.extension());
+            Files.write(file, config.content());
+            try {
+                assertThat(WorkerConfigLoader.load(KAFKA, file, config.env(), Map.of()).groupId()).isNotBlank();
+            } catch (ConfigException e) {
+                assertThat(e.getMessage()).isNotBlank().doesNotContain("com.fasterxml").doesNotContain("Exception:");
+            }
+        });
+    }
+
+    /** A configuration file's content, its extension (JSON or YAML) and the environment it is loaded with. */
+    record Config(byte[] content, String extension, Map<String, String> env) {
+    }
+
+    /** A hostile variant of the valid configuration, with up to two {@code FANOUT_WORKER_*} variables of any value. */
+    private static Config config(HostileInputs hostile) {
+        Map<String, String> env = new TreeMap<>();
+        for (int i = hostile.between(0, 2); i > 0; i--) {
+            env.put(WorkerConfigLoader.envName(hostile.oneOf(WorkerConfigLoader.SIMPLE_PROPERTIES)),
+                    hostile.between(0, 1) == 0 ? hostile.text(12)
+                            : hostile.oneOf("0", "-1", "99999999999", "auto", "high,,low", "1e9", "PT-1S",
+                                    "9999999999999999d"));
         }
-    }
-
-    @Provide
-    Arbitrary<byte[]> configs() {
-        return HostileJson.variantsOf(CONFIG);
-    }
-
-    @Provide
-    Arbitrary<String> names() {
-        return Arbitraries.of(".json", ".yaml");
-    }
-
-    @Provide
-    Arbitrary<Map<String, String>> environments() {
-        Arbitrary<String> names = Arbitraries.of(WorkerConfigLoader.SIMPLE_PROPERTIES).map(WorkerConfigLoader::envName);
-        Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(12),
-                Arbitraries.of("0", "-1", "99999999999", "auto", "high,,low", "1e9", "PT-1S", "9999999999999999d"));
-        return Arbitraries.maps(names, values).ofMaxSize(2);
+        return new Config(hostile.variantOf(CONFIG), hostile.oneOf(".json", ".yaml"), env);
     }
 }

@@ -2,21 +2,18 @@ package dev.fanout.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.testkit.HostileJson;
+import dev.fanout.testkit.HostileInputs;
+import dev.fanout.testkit.SeededCases;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property tests (jqwik) of the record codec and the other protocol parsers: whatever the bytes, decoding gives a
- * value or the documented error ({@link PoisonRecordException} for an envelope, {@link IllegalArgumentException} for a
- * chain template), never another exception, and the message never leaks a parser's class names.
+ * Property tests (seeded cases, {@link SeededCases}) of the record codec and the other protocol parsers: whatever the
+ * bytes, decoding gives a value or the documented error ({@link PoisonRecordException} for an envelope,
+ * {@link IllegalArgumentException} for a chain template), never another exception, and the message never leaks a
+ * parser's class names.
  */
 class EnvelopePropertiesTest {
 
@@ -40,7 +37,7 @@ class EnvelopePropertiesTest {
     static final String SIGNAL = """
             {"schemaVersion":1,"batchId":"b1","action":"pause","reason":"maintenance","at":"2026-11-22T00:00:00Z"}""";
 
-    @Example
+    @Test
     void theValidDocumentsDecode() {
         assertThat(Envelopes.decode(utf8(JOB), JobRecord.class).execution().retry().maximumAttempts()).isEqualTo(3);
         assertThat(Envelopes.decode(utf8(RESULT), ItemResult.class).deadLettered()).isTrue();
@@ -48,77 +45,65 @@ class EnvelopePropertiesTest {
         assertThat(Envelopes.decode(utf8(SIGNAL), ControlSignal.class).batchId()).isEqualTo("b1");
     }
 
-    @Property(tries = 400)
-    void anyJobRecordValueDecodesOrIsPoison(@ForAll("jobs") byte[] value) {
-        decodesOrIsPoison(value, JobRecord.class);
+    @Test
+    void anyJobRecordValueDecodesOrIsPoison() {
+        SeededCases.check(1_000, 400, hostile -> hostile.variantOf(JOB),
+                value -> decodesOrIsPoison(value, JobRecord.class));
     }
 
-    @Property(tries = 200)
-    void anyResultValueDecodesOrIsPoison(@ForAll("results") byte[] value) {
-        decodesOrIsPoison(value, ItemResult.class);
+    @Test
+    void anyResultValueDecodesOrIsPoison() {
+        SeededCases.check(2_000, 200, hostile -> hostile.variantOf(RESULT),
+                value -> decodesOrIsPoison(value, ItemResult.class));
     }
 
-    @Property(tries = 200)
-    void anyBatchDefinitionValueDecodesOrIsPoison(@ForAll("definitions") byte[] value) {
-        decodesOrIsPoison(value, BatchDefinition.class);
+    @Test
+    void anyBatchDefinitionValueDecodesOrIsPoison() {
+        SeededCases.check(3_000, 200, hostile -> hostile.variantOf(DEFINITION),
+                value -> decodesOrIsPoison(value, BatchDefinition.class));
     }
 
-    @Property(tries = 100)
-    void anyControlSignalValueDecodesOrIsPoison(@ForAll("signals") byte[] value) {
-        decodesOrIsPoison(value, ControlSignal.class);
+    @Test
+    void anyControlSignalValueDecodesOrIsPoison() {
+        SeededCases.check(4_000, 100, hostile -> hostile.variantOf(SIGNAL),
+                value -> decodesOrIsPoison(value, ControlSignal.class));
     }
 
-    @Property(tries = 300)
-    void anyChainTemplateParsesOrIsRefusedNamingItsField(@ForAll("templates") String source) {
-        try {
-            ChainTemplate.parse(source, "policy.onSuccess.with.took");
-        } catch (IllegalArgumentException e) {
-            assertThat(e.getMessage()).startsWith("policy.onSuccess.with.took");
+    @Test
+    void anyChainTemplateParsesOrIsRefusedNamingItsField() {
+        SeededCases.check(5_000, 300, EnvelopePropertiesTest::template, source -> {
+            try {
+                ChainTemplate.parse(source, "policy.onSuccess.with.took");
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).startsWith("policy.onSuccess.with.took");
+            }
+        });
+    }
+
+    @Test
+    void anyResultHeadersGiveASummaryOrNone() {
+        SeededCases.check(6_000, 200, hostile -> List.of(headerValue(hostile), headerValue(hostile)), values -> {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(FanoutHeaders.ITEM_INDEX, values.get(0));
+            headers.add(ResultHeaders.ITEM_STATUS, values.get(1));
+            ResultHeaders.summary(headers).ifPresent(summary -> assertThat(summary.index()).isNotNegative());
+            assertThat(FanoutHeaders.number(headers, FanoutHeaders.ITEM_INDEX)).isNotNull();
+        });
+    }
+
+    /** Pieces of placeholders put together, or any text. */
+    private static String template(HostileInputs hostile) {
+        if (hostile.between(0, 1) == 0) {
+            return hostile.text(30);
         }
+        return String.join("", hostile.listOf(8, () -> hostile.oneOf("{{", "}}", " ", ".", ".status", ".execution",
+                ".duration", ".0", ".output", "9999999999", "{{ .output.2147483648 }}", "x", "\u0000", "\uD800",
+                "{{ .", "}}}")));
     }
 
-    @Property(tries = 200)
-    void anyResultHeadersGiveASummaryOrNone(@ForAll("headerValues") byte[] index, @ForAll("headerValues") byte[] status) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(FanoutHeaders.ITEM_INDEX, index);
-        headers.add(ResultHeaders.ITEM_STATUS, status);
-        ResultHeaders.summary(headers).ifPresent(summary -> assertThat(summary.index()).isNotNegative());
-        assertThat(FanoutHeaders.number(headers, FanoutHeaders.ITEM_INDEX)).isNotNull();
-    }
-
-    @Provide
-    Arbitrary<byte[]> jobs() {
-        return HostileJson.variantsOf(JOB);
-    }
-
-    @Provide
-    Arbitrary<byte[]> results() {
-        return HostileJson.variantsOf(RESULT);
-    }
-
-    @Provide
-    Arbitrary<byte[]> definitions() {
-        return HostileJson.variantsOf(DEFINITION);
-    }
-
-    @Provide
-    Arbitrary<byte[]> signals() {
-        return HostileJson.variantsOf(SIGNAL);
-    }
-
-    @Provide
-    Arbitrary<String> templates() {
-        Arbitrary<String> pieces = Arbitraries.of("{{", "}}", " ", ".", ".status", ".execution", ".duration", ".0",
-                ".output", "9999999999", "{{ .output.2147483648 }}", "x", "\u0000", "\uD800", "{{ .", "}}}");
-        return Arbitraries.oneOf(pieces.list().ofMaxSize(8).map(list -> String.join("", list)),
-                Arbitraries.strings().all().ofMaxLength(30));
-    }
-
-    @Provide
-    Arbitrary<byte[]> headerValues() {
-        return Arbitraries.oneOf(HostileJson.bytes(),
-                Arbitraries.of(List.of("7", "-1", "99999999999999999999", " 12 ", "SUCCEEDED", "FAILED", "", "\u00ff"))
-                        .map(EnvelopePropertiesTest::utf8));
+    private static byte[] headerValue(HostileInputs hostile) {
+        return hostile.between(0, 1) == 0 ? hostile.bytes()
+                : utf8(hostile.oneOf("7", "-1", "99999999999999999999", " 12 ", "SUCCEEDED", "FAILED", "", "\u00ff"));
     }
 
     /** Decodes the value: either it decodes or it is poison with a message free of parser internals. */
