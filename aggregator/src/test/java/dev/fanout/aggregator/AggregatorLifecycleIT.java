@@ -116,8 +116,8 @@ class AggregatorLifecycleIT {
                     .contains("a stream thread died of " + MissingSourceTopicException.class.getName()));
             HttpResponse<String> alive = get(aggregator, "/healthz");
             assertThat(alive.statusCode()).isEqualTo(503);
-            assertThat(alive.body()).startsWith("{\"status\":\"DOWN\",\"reason\":\"Kafka Streams is ERROR: a stream"
-                    + " thread died of");
+            assertThat(alive.body()).isEqualTo("{\"status\":\"DOWN\",\"reason\":\"Kafka Streams is ERROR: a stream"
+                    + " thread died; the aggregator's log says why\"}");
             assertThat(get(aggregator, "/readyz").statusCode()).isEqualTo(503);
         }
     }

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.ops.Check;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.protocol.Envelopes;
@@ -231,7 +232,8 @@ public final class Worker implements AutoCloseable {
     public Check liveness() {
         Throwable failure = loop.failure();
         if (failure != null) {
-            return Check.failing("the poll loop stopped: " + failure);
+            // served on /healthz: what it died of stays in the log, under the reference
+            return Check.failing(ErrorReference.describe(log, "the poll loop stopped", failure));
         }
         if (shareLoop != null && shareLoop.failure() != null) {
             return Check.failing("the share-group loop stopped: " + shareLoop.failure());

@@ -185,6 +185,10 @@ public final class WorkerConfigLoader {
             Map<Lane, Integer> weights = new java.util.EnumMap<>(Lane.class);
             JsonNode given = tree.path(LANE_WEIGHTS);
             if (!given.isMissingNode()) {
+                if (!given.isObject()) {
+                    throw error(LANE_WEIGHTS, "laneWeights must be an object of lane weights such as {high: 3,"
+                            + " normal: 1}, was " + given);
+                }
                 if (!priority.equals("weighted")) {
                     throw error(LANE_WEIGHTS, "laneWeights applies only with lanePriority: weighted");
                 }
@@ -203,6 +207,9 @@ public final class WorkerConfigLoader {
             String value = tree.get(MAX_CONCURRENCY).asText().trim();
             if (value.equalsIgnoreCase("auto")) {
                 JsonNode auto = tree.path(AUTO_CONCURRENCY);
+                if (!auto.isMissingNode() && !auto.isNull()) {
+                    checkFields(auto, AUTO_CONCURRENCY, Set.of("min", "max"), "such as {min: 4, max: 512}");
+                }
                 int min = auto.has("min") ? whole(auto.get("min"), AUTO_CONCURRENCY + ".min") : Concurrency.DEFAULT_AUTO_MIN;
                 int max = auto.has("max") ? whole(auto.get("max"), AUTO_CONCURRENCY + ".max") : Concurrency.DEFAULT_AUTO_MAX;
                 return Concurrency.auto(min, max);
@@ -230,7 +237,7 @@ public final class WorkerConfigLoader {
             }
             List<String> names = new ArrayList<>();
             if (node.isArray()) {
-                node.forEach(lane -> names.add(lane.asText()));
+                node.forEach(lane -> names.add(lane.isValueNode() ? lane.asText() : lane.toString()));
             } else {
                 names.addAll(Arrays.asList(node.asText().split(",")));
             }
@@ -282,6 +289,10 @@ public final class WorkerConfigLoader {
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String name = field.getKey();
+                if (!field.getValue().isObject()) {
+                    throw error(property, property + "." + name + " must be an object of its settings, was "
+                            + field.getValue());
+                }
                 try {
                     entries.put(name, StrictMapper.convert(field.getValue(), type, source.get(property),
                             property + "." + name));
@@ -292,8 +303,25 @@ public final class WorkerConfigLoader {
             return entries;
         }
 
+        /** Checks that {@code node} is an object of only the {@code known} fields. */
+        private void checkFields(JsonNode node, String property, Set<String> known, String example) {
+            if (!node.isObject()) {
+                throw error(property, property + " must be an object " + example + ", was " + node);
+            }
+            node.fieldNames().forEachRemaining(name -> {
+                if (!known.contains(name)) {
+                    throw error(property, "unknown field '" + property + "." + name + "'; known fields here: "
+                            + new TreeSet<>(known));
+                }
+            });
+        }
+
         private String text(String property) {
-            String value = tree.get(property).asText();
+            JsonNode node = tree.get(property);
+            if (!node.isValueNode()) {
+                throw error(property, property + " must be text, was " + node);
+            }
+            String value = node.asText();
             if (value.isBlank()) {
                 throw error(property, property + " must not be blank");
             }
@@ -305,7 +333,7 @@ public final class WorkerConfigLoader {
         }
 
         private int whole(JsonNode node, String property) {
-            String text = node.asText().trim();
+            String text = node.isValueNode() ? node.asText().trim() : node.toString();
             try {
                 return Integer.parseInt(text);
             } catch (NumberFormatException e) {

@@ -29,6 +29,15 @@ class WorkerConfigTest {
     }
 
     @Test
+    void theHealthEndpointsBindLoopbackUnlessTold() {
+        KafkaSettings kafka = KafkaSettings.of("127.0.0.1:9092");
+        assertThat(WorkerConfig.of(kafka).httpHost()).isEqualTo("127.0.0.1");
+        assertThat(WorkerConfigLoader.load(kafka, null, Map.of(), Map.of()).httpHost()).isEqualTo("127.0.0.1");
+        assertThat(WorkerConfigLoader.load(kafka, null, Map.of("FANOUT_WORKER_HTTP_HOST", "0.0.0.0"), Map.of())
+                .httpHost()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
     void raisingConcurrencyKeepsTheBufferAtLeastFourTimesAsLarge() {
         WorkerConfig config = defaults.withMaxConcurrency(10_000);
         assertThat(config.maxBuffered()).isEqualTo(40_000);

@@ -116,6 +116,8 @@ class WorkerIT {
         String wrong = new String(Envelopes.encode(job("batch-b", 0, 2, "echo", null)), StandardCharsets.UTF_8).replace("\"index\":0", "\"index\":\"zero\"");
         records.send(new ProducerRecord<>(topics.jobs(Lane.NORMAL).name(), 0, "k",
                 wrong.getBytes(StandardCharsets.UTF_8)));
+        byte[] deep = ("[".repeat(5000) + "]".repeat(5000)).getBytes(StandardCharsets.UTF_8);
+        records.send(new ProducerRecord<>(topics.jobs(Lane.NORMAL).name(), 0, "k", deep));
         send(job("batch-b", 1, 2, "echo", null), "k");
 
         List<ItemResult> results = results(1);
@@ -123,15 +125,18 @@ class WorkerIT {
             assertThat(r.index()).isEqualTo(1);
             assertThat(r.status()).isEqualTo(ItemStatus.SUCCEEDED);
         });
-        List<ConsumerRecord<String, byte[]>> dead = records.awaitAtLeast(topics.deadLetters().name(), 2, TIMEOUT);
-        assertThat(dead).hasSize(2);
+        List<ConsumerRecord<String, byte[]>> dead = records.awaitAtLeast(topics.deadLetters().name(), 3, TIMEOUT);
+        assertThat(dead).hasSize(3);
         assertThat(dead.get(0).value()).isEqualTo(garbage);
         assertThat(header(dead.get(0), FanoutHeaders.DLT_REASON)).isEqualTo("POISON");
         assertThat(header(dead.get(0), FanoutHeaders.DLT_EXCEPTION_MESSAGE)).startsWith("not valid JSON");
         assertThat(header(dead.get(1), FanoutHeaders.DLT_REASON)).isEqualTo("POISON");
         assertThat(header(dead.get(1), FanoutHeaders.DLT_EXCEPTION_MESSAGE))
                 .contains("field 'index' has the wrong value 'zero': expected a whole number");
-        assertThat(worker.metrics().poison().getCount()).isEqualTo(2);
+        assertThat(dead.get(2).value()).isEqualTo(deep);
+        assertThat(header(dead.get(2), FanoutHeaders.DLT_EXCEPTION_MESSAGE))
+                .isEqualTo("the document nests arrays and objects more than 1000 levels deep; flatten it");
+        assertThat(worker.metrics().poison().getCount()).isEqualTo(3);
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       {@code {"status":"NOT_READY","reason":...}} while starting (not yet assigned, not caught up);</li>
  *   <li>{@code GET /metrics}: the service's {@link ServiceMetrics} in the Prometheus text format, when it has them.</li>
  * </ul>
- * It binds {@code 127.0.0.1} unless told otherwise; the port may be 0 for a free one.
+ * It binds {@code 127.0.0.1} unless told otherwise; the port may be 0 for a free one. Nothing it serves changes
+ * state, and a check that throws answers 503 with a reference to the log, never the exception's text.
  */
 public final class ServiceEndpoints implements AutoCloseable {
 
@@ -90,11 +91,9 @@ public final class ServiceEndpoints implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext(HEALTH_PATH, exchange -> answer(exchange, liveness.get(), "UP", "DOWN"));
-        server.createContext(READY_PATH, exchange -> {
-            Check alive = liveness.get();
-            answer(exchange, alive.and(readiness.get()), "READY", "NOT_READY");
-        });
+        server.createContext(HEALTH_PATH, exchange -> answer(exchange, liveness, "UP", "DOWN"));
+        server.createContext(READY_PATH, exchange -> answer(exchange, () -> liveness.get().and(readiness.get()),
+                "READY", "NOT_READY"));
         if (metrics != null) {
             server.createContext(METRICS_PATH, metrics.httpHandler());
         }
@@ -115,10 +114,16 @@ public final class ServiceEndpoints implements AutoCloseable {
         return URI.create("http://" + address.getHostString() + ":" + address.getPort());
     }
 
-    private static void answer(HttpExchange exchange, Check check, String up, String down) {
+    private static void answer(HttpExchange exchange, Supplier<Check> asked, String up, String down) {
         if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
             reply(exchange, 405, "{\"error\":\"only GET and HEAD\"}");
             return;
+        }
+        Check check;
+        try {
+            check = asked.get();
+        } catch (RuntimeException e) {
+            check = Check.failing(ErrorReference.describe(log, "the health check failed", e));
         }
         String body = check.passing() ? "{\"status\":\"" + up + "\"}"
                 : "{\"status\":\"" + down + "\",\"reason\":" + jsonString(check.reason()) + "}";

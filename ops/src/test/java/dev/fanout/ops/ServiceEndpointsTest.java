@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +62,46 @@ class ServiceEndpointsTest {
                     .isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining("127.0.0.1:" + first.port())
                     .hasMessageContaining("--http-port");
+        }
+    }
+
+    @Test
+    void theDefaultHostIsLoopbackAndAnotherAddressOfTheMachineIsRefused() throws Exception {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, 0, alive::get,
+                ready::get)) {
+            assertThat(InetAddress.getByName(endpoints.url().getHost()).isLoopbackAddress()).isTrue();
+            Optional<InetAddress> other = NetworkInterface.networkInterfaces().flatMap(NetworkInterface::inetAddresses)
+                    .filter(address -> !address.isLoopbackAddress() && address instanceof Inet4Address).findFirst();
+            if (other.isPresent()) { // a machine with a network address: nothing answers the port there
+                assertThatThrownBy(() -> new Socket(other.get(), endpoints.port()).close())
+                        .isInstanceOf(ConnectException.class);
+            }
+        }
+    }
+
+    @Test
+    void aCheckThatThrowsAnswers503WithAReferenceAndNotTheExceptionText() throws Exception {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("127.0.0.1", 0, () -> {
+            throw new IllegalStateException("token=s3cr3t at /etc/fanout");
+        }, ready::get)) {
+            for (String path : new String[] {"/healthz", "/readyz"}) {
+                HttpResponse<String> answer = get(endpoints, path);
+                assertThat(answer.statusCode()).isEqualTo(503);
+                assertThat(answer.body()).matches("\\{\"status\":\"(DOWN|NOT_READY)\",\"reason\":\"the health check failed"
+                        + " \\(reference e-[0-9a-f]{8}; the service's log has the detail\\)\"}");
+            }
+        }
+    }
+
+    @Test
+    void nothingItServesChangesStateWhateverTheMethod() throws Exception {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("127.0.0.1", 0, alive::get, ready::get)) {
+            for (String method : new String[] {"POST", "PUT", "DELETE"}) {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(endpoints.url().resolve("/healthz"))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(405);
+            }
         }
     }
 

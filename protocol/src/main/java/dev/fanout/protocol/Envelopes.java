@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -79,7 +78,9 @@ public final class Envelopes {
         } catch (JsonProcessingException e) {
             throw new PoisonRecordException(FailureReason.POISON, JsonErrors.describe(e, ""), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the bytes are not text in any encoding JSON allows (e.g. a UTF-32 code point above U+10FFFF)
+            throw new PoisonRecordException(FailureReason.POISON, "the value is not UTF-8 (or UTF-16/32) text: "
+                    + e.getMessage(), e);
         }
         if (!tree.isObject()) {
             throw new PoisonRecordException(FailureReason.POISON,

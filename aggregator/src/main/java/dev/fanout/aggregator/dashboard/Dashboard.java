@@ -2,6 +2,7 @@ package dev.fanout.aggregator.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.fanout.aggregator.dashboard.DashboardActions.Action;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ResultsApi.Problem;
 import java.io.IOException;
@@ -66,28 +67,37 @@ public final class Dashboard implements AutoCloseable {
     /** Answers one of its requests. */
     public void handle(HttpExchange exchange) {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if (path.startsWith("/ui/api/actions/")) {
-                action(exchange, path.substring("/ui/api/actions/".length()));
-            } else if (!method.equals("GET") && !method.equals("HEAD")) {
-                json(exchange, 405, new Problem(405, "only GET is supported here, was " + method));
-            } else if (path.equals("/ui/events")) {
-                events.serve(exchange, query(exchange.getRequestURI().getRawQuery(), "batch"));
-            } else if (path.equals("/ui/api/config")) {
-                json(exchange, 200, Map.of("actions", settings.enabledActions().isPresent()));
-            } else if (path.equals("/ui/api/workers")) {
-                Optional<String> list = workers.get();
-                if (list.isPresent()) {
-                    send(exchange, 200, "application/json; charset=utf-8", list.get().getBytes(StandardCharsets.UTF_8));
-                } else {
-                    json(exchange, 503, new Problem(503, "the worker registry cannot be read now; retry"));
-                }
-            } else {
-                asset(exchange, path.equals("/") ? "index.html" : path.substring(path.lastIndexOf('/') + 1));
+            try {
+                route(exchange);
+            } catch (IllegalArgumentException badEncoding) {
+                // URLDecoder: a '%' not followed by two hex digits (e.g. %25ZZ in the path, decoded twice)
+                json(exchange, 400, new Problem(400, "the request's URL is not valid URL encoding"));
             }
         } catch (IOException e) {
             log.debug("dashboard: could not answer {} (client gone?)", exchange.getRequestURI(), e);
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        if (path.startsWith("/ui/api/actions/")) {
+            action(exchange, path.substring("/ui/api/actions/".length()));
+        } else if (!method.equals("GET") && !method.equals("HEAD")) {
+            json(exchange, 405, new Problem(405, "only GET is supported here, was " + method));
+        } else if (path.equals("/ui/events")) {
+            events.serve(exchange, query(exchange.getRequestURI().getRawQuery(), "batch"));
+        } else if (path.equals("/ui/api/config")) {
+            json(exchange, 200, Map.of("actions", settings.enabledActions().isPresent()));
+        } else if (path.equals("/ui/api/workers")) {
+            Optional<String> list = workers.get();
+            if (list.isPresent()) {
+                send(exchange, 200, "application/json; charset=utf-8", list.get().getBytes(StandardCharsets.UTF_8));
+            } else {
+                json(exchange, 503, new Problem(503, "the worker registry cannot be read now; retry"));
+            }
+        } else {
+            asset(exchange, path.equals("/") ? "index.html" : path.substring(path.lastIndexOf('/') + 1));
         }
     }
 
@@ -126,8 +136,8 @@ public final class Dashboard implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             json(exchange, 400, new Problem(400, e.getMessage()));
         } catch (Exception e) {
-            log.warn("dashboard action on batch {} failed", batchId, e);
-            json(exchange, 500, new Problem(500, "the action failed: " + e.getMessage()));
+            json(exchange, 500, new Problem(500, ErrorReference.describe(log, "the action " + rest.substring(slash + 1)
+                    + " failed", e)));
         }
     }
 

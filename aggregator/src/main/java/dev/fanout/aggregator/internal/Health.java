@@ -68,8 +68,7 @@ public final class Health {
         KafkaStreams.State state = probe.state();
         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                 || state == KafkaStreams.State.NOT_RUNNING) {
-            return new Answer(503, new Status(DOWN, "Kafka Streams is " + state
-                    + probe.failure().map(failure -> ": " + failure).orElse("")));
+            return new Answer(503, new Status(DOWN, "Kafka Streams is " + state + failure(probe)));
         }
         return new Answer(200, new Status(UP, null));
     }
@@ -84,7 +83,7 @@ public final class Health {
             String why = switch (state) {
                 case CREATED, REBALANCING -> ": partitions are being assigned or stores restored";
                 case PENDING_SHUTDOWN -> ": the aggregator is stopping";
-                default -> probe.failure().map(failure -> ": " + failure).orElse("");
+                default -> failure(probe);
             };
             return notReady("Kafka Streams is " + state + why);
         }
@@ -100,6 +99,14 @@ public final class Health {
             }
         }
         return new Answer(200, new Status(READY, null));
+    }
+
+    /**
+     * That a stream thread died, if one did: what it died of (an exception's class and message) stays in the
+     * aggregator's log and exit message, never in an HTTP answer.
+     */
+    private static String failure(Probe probe) {
+        return probe.failure().isPresent() ? ": a stream thread died; the aggregator's log says why" : "";
     }
 
     private static Answer notReady(String reason) {

@@ -1,6 +1,7 @@
 package dev.fanout.aggregator.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one job record back from its lane topic by its coordinates ({@code <topic>/<partition>/<offset>}), for the
@@ -24,6 +27,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * requests one at a time. Only topics of the deployment's prefix are read.
  */
 public final class JobReader implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobReader.class);
 
     private static final Pattern COORDINATES = Pattern.compile("(.+)/(\\d{1,9})/(\\d{1,18})");
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -88,9 +93,9 @@ public final class JobReader implements AutoCloseable {
             return new Missing("the job record at " + coordinates + " could not be read within " + WAIT.toSeconds()
                     + " s");
         } catch (IOException e) {
-            return new Missing("the record at " + coordinates + " is not JSON: " + e.getMessage());
+            return new Missing(ErrorReference.describe(log, "the record at " + coordinates + " is not JSON", e));
         } catch (KafkaException e) {
-            return new Missing("the record at " + coordinates + " could not be read: " + e.getMessage());
+            return new Missing(ErrorReference.describe(log, "the record at " + coordinates + " could not be read", e));
         } finally {
             reader.unsubscribe();
         }

@@ -4,6 +4,7 @@ import dev.fanout.aggregator.internal.StoreLocator.Local;
 import dev.fanout.aggregator.internal.StoreLocator.Location;
 import dev.fanout.aggregator.internal.StoreLocator.Remote;
 import dev.fanout.aggregator.internal.StoreLocator.Unavailable;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
 import dev.fanout.protocol.ResultsApi;
@@ -32,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The results API's routes: parses and checks a request, answers it from this instance's stores, or forwards it
@@ -47,6 +50,7 @@ final class ResultsRoutes implements AutoCloseable {
             + " GET /batches/{id}/timeline";
     private static final String LOCAL = "local";
     private static final String TIMELINE = "timeline";
+    private static final Logger log = LoggerFactory.getLogger(ResultsRoutes.class);
 
     private final StoreLocator locator;
     private final JobReader jobs;
@@ -224,8 +228,8 @@ final class ResultsRoutes implements AutoCloseable {
             }
             return new Answer(response.statusCode(), null, response.body());
         } catch (IOException e) {
-            return problem(502, "the aggregator instance at " + base + " that holds " + what + " did not answer: "
-                    + e);
+            return problem(502, ErrorReference.describe(log, "the aggregator instance at " + base + " that holds "
+                    + what + " did not answer", e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return problem(503, "interrupted while asking the aggregator instance at " + base);

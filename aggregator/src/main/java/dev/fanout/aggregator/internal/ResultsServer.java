@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.fanout.aggregator.dashboard.Dashboard;
 import dev.fanout.aggregator.dashboard.DashboardSettings;
+import dev.fanout.ops.ErrorReference;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.ops.ServiceMetrics;
 import dev.fanout.protocol.Envelopes;
@@ -136,8 +137,8 @@ public final class ResultsServer implements AutoCloseable {
                 try {
                     answer = check.get();
                 } catch (RuntimeException e) {
-                    log.warn("health check {} failed", exchange.getRequestURI().getPath(), e);
-                    answer = new Health.Answer(503, new Health.Status(failed, "the check failed: " + e));
+                    answer = new Health.Answer(503, new Health.Status(failed, ErrorReference.describe(log,
+                            "the health check failed", e)));
                 }
                 code = answer.code();
                 body = Envelopes.encode(answer.body());
@@ -164,11 +165,11 @@ public final class ResultsServer implements AutoCloseable {
                 answer = routes.answer(exchange.getRequestMethod(), exchange.getRequestURI(),
                         exchange.getRequestHeaders().getFirst(ResultsApi.FORWARDED_HEADER) != null);
             } catch (InvalidStateStoreException e) {
-                answer = ResultsRoutes.problem(503, "the aggregator's stores are moving (rebalance); retry: "
-                        + e.getMessage());
+                log.debug("results API request {} met moving stores", exchange.getRequestURI(), e);
+                answer = ResultsRoutes.problem(503, "the aggregator's stores are moving (rebalance); retry");
             } catch (RuntimeException e) {
-                log.error("results API request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                answer = ResultsRoutes.problem(500, "internal error: " + e);
+                answer = ResultsRoutes.problem(500, ErrorReference.describe(log, "the request "
+                        + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " failed", e));
             }
             byte[] body = answer.body() != null ? answer.body() : Envelopes.encode(answer.value());
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");

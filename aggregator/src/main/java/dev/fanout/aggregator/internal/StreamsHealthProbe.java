@@ -57,7 +57,7 @@ public final class StreamsHealthProbe implements Health.Probe {
                 streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore())
                         .withPartition(partition)).approximateNumEntries();
             } catch (InvalidStateStoreException e) {
-                return Optional.of(store + ": " + e.getMessage());
+                return Optional.of("store " + store + " is not open for queries yet");
             }
         }
         return Optional.empty();

@@ -77,7 +77,7 @@ public final class StreamsStoreLocator implements StoreLocator {
             return new Local(new ResultsQueries(store(AggregatorTopology.BATCH_STORE, partition),
                     store(AggregatorTopology.ITEM_STORE, partition), store(AggregatorTopology.ITEM_ID_STORE, partition)));
         } catch (InvalidStateStoreException e) {
-            return new Unavailable("the aggregator's stores are not ready (" + e.getMessage() + ")");
+            return new Unavailable("the aggregator's stores are not ready");
         }
     }
 

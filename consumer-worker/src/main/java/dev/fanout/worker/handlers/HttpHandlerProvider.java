@@ -77,14 +77,28 @@ public final class HttpHandlerProvider implements ItemHandlerProvider {
 
     private static JsonNode call(HttpClient client, Item item, String url, String method, boolean sendPayload,
             Map<String, String> headers, Duration timeout) throws InterruptedException {
-        URI uri = URI.create(Templates.render(url, item, value -> URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        String rendered = Templates.render(url, item, value -> URLEncoder.encode(value, StandardCharsets.UTF_8));
+        URI uri;
+        try {
+            uri = URI.create(rendered);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentException("http.url rendered for this item is not a valid URL: " + e.getMessage(), e);
+        }
         HttpRequest.BodyPublisher publisher = sendPayload && !method.equals("GET") && !method.equals("DELETE")
                 ? HttpRequest.BodyPublishers.ofByteArray(Envelopes.encode(item.payload()))
                 : HttpRequest.BodyPublishers.noBody();
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).method(method, publisher)
                 .header("Content-Type", "application/json")
                 .header("X-Fanout-Trace-Id", item.context().traceId());
-        headers.forEach((name, value) -> request.header(name, Templates.render(value, item, v -> v)));
+        headers.forEach((name, value) -> {
+            try {
+                request.header(name, Templates.render(value, item, v -> v));
+            } catch (IllegalArgumentException e) {
+                // a value from the payload with a line break or another control character: never sent
+                throw new PermanentException("http.headers." + name + " rendered for this item is not a valid header"
+                        + " value (line breaks and control characters are refused)", e);
+            }
+        });
         HttpResponse<String> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -187,7 +187,7 @@ public final class ControlSignals implements AutoCloseable {
 
     private void failed(RuntimeException e, Duration backoff) {
         boolean first = failingSince.compareAndSet(null, clock.instant());
-        lastError = e.toString();
+        lastError = "the last read failed; the worker's log has the error"; // served on /healthz: no exception text
         if (first) {
             log.warn("reading control signals failed ({}); retrying with backoff (first in {}); pause and cancel"
                     + " signals take effect once it recovers", e.toString(), backoff);

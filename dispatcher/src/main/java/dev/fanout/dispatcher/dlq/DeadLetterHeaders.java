@@ -65,22 +65,22 @@ public final class DeadLetterHeaders {
             Long partition = toLong(text(headers, FanoutHeaders.DLT_ORIGINAL_PARTITION));
             Long attempts = toLong(text(headers, FanoutHeaders.DLT_ATTEMPTS));
             return new DeadLetterContext(DeadLetterSource.FANOUT, text(headers, FanoutHeaders.DLT_ORIGINAL_TOPIC),
-                    partition == null ? null : partition.intValue(),
-                    toLong(text(headers, FanoutHeaders.DLT_ORIGINAL_OFFSET)), text(headers, FanoutHeaders.DLT_REASON),
-                    text(headers, FanoutHeaders.DLT_EXCEPTION_CLASS), text(headers, FanoutHeaders.DLT_EXCEPTION_MESSAGE),
-                    batchId, index, attempts == null ? null : attempts.intValue(), last == null ? timestamp : last);
+                    toInt(partition), toLong(text(headers, FanoutHeaders.DLT_ORIGINAL_OFFSET)),
+                    text(headers, FanoutHeaders.DLT_REASON), text(headers, FanoutHeaders.DLT_EXCEPTION_CLASS),
+                    text(headers, FanoutHeaders.DLT_EXCEPTION_MESSAGE), batchId, index, toInt(attempts),
+                    last == null ? timestamp : last);
         }
         if (headers.lastHeader(SPRING_ORIGINAL_TOPIC) != null) {
             Long partition = binary(headers.lastHeader(SPRING_ORIGINAL_PARTITION));
             return new DeadLetterContext(DeadLetterSource.SPRING, text(headers, SPRING_ORIGINAL_TOPIC),
-                    partition == null ? null : partition.intValue(), binary(headers.lastHeader(SPRING_ORIGINAL_OFFSET)),
+                    toInt(partition), binary(headers.lastHeader(SPRING_ORIGINAL_OFFSET)),
                     null, text(headers, SPRING_EXCEPTION_FQCN), text(headers, SPRING_EXCEPTION_MESSAGE), batchId,
                     index, null, timestamp);
         }
         if (headers.lastHeader(CONNECT_TOPIC) != null) {
             Long partition = toLong(text(headers, CONNECT_PARTITION));
             return new DeadLetterContext(DeadLetterSource.CONNECT, text(headers, CONNECT_TOPIC),
-                    partition == null ? null : partition.intValue(), toLong(text(headers, CONNECT_OFFSET)), null,
+                    toInt(partition), toLong(text(headers, CONNECT_OFFSET)), null,
                     text(headers, CONNECT_EXCEPTION_CLASS), text(headers, CONNECT_EXCEPTION_MESSAGE), batchId, index,
                     null, timestamp);
         }
@@ -131,6 +131,11 @@ public final class DeadLetterHeaders {
         } catch (NumberFormatException e) {
             return null; // a malformed header is shown as absent; the raw value stays visible in `show`
         }
+    }
+
+    /** A partition or attempt count: absent when missing, negative or beyond an int (a malformed header). */
+    private static Integer toInt(Long value) {
+        return value == null || value < 0 || value > Integer.MAX_VALUE ? null : value.intValue();
     }
 
     private static Instant instant(String text) {
