@@ -15,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.TreeSet;
 import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Lane;
 import dev.fanout.protocol.Topics;
@@ -266,8 +265,7 @@ public final class Worker implements AutoCloseable {
         return new WorkerStatus(Envelopes.SCHEMA_VERSION, config.workerId(), config.groupId(), HOST,
                 ProcessHandle.current().pid(), VERSION,
                 handlers.entries().stream().map(entry -> new WorkerStatus.Handler(entry.name(), entry.type())).toList(),
-                config.lanes(), new TreeSet<>(assignment.stream().map(TopicPartition::toString).toList()).stream()
-                        .toList(),
+                config.lanes(), assignment.stream().map(TopicPartition::toString).sorted().toList(),
                 limit, unfinished(), metrics.slots().running(), utilisation, health.passing(),
                 health.passing() ? null : health.reason(), endpoint().map(URI::toString).orElse(null), startedAt,
                 clock.instant(), config.heartbeatInterval(),

@@ -30,8 +30,8 @@ class HostileWorkerConfigTest {
         return Stream.of(
                 row("worker: unknown field `colour`", "colour: red\n", Map.of(), "worker.yaml: unknown field 'colour';"
                         + " known fields: [autoConcurrency, bulkheads, commitInterval, drainTimeout, groupId, handlers,"
-                        + " heartbeatInterval, httpHost, httpPort, lanePriority, laneWeights, lanes, maxBuffered,"
-                        + " maxConcurrency, maxRecordBytes, ordering, rateLimiters, workerId]"),
+                        + " heartbeatInterval, httpHost, httpPort, laneGroup, lanePriority, laneWeights, lanes,"
+                        + " maxBuffered, maxConcurrency, maxRecordBytes, ordering, rateLimiters, workerId]"),
                 row("worker: `maxConcurrency: lots`", "maxConcurrency: lots\n", Map.of(),
                         "worker.yaml: maxConcurrency must be a whole number or auto, was 'lots'"),
                 row("worker: `maxConcurrency: {a: 1}`", "maxConcurrency: {a: 1}\n", Map.of(),

@@ -42,9 +42,9 @@ class HostileBatchFilesTest {
                 row("`maxConcurrency: 1.5`", "b.yaml", "handler: echo\nmaxConcurrency: 1.5\n",
                         "b.yaml: field 'maxConcurrency' has the wrong value '1.5': expected a whole number"),
                 row("unknown field `colour`", "b.yaml", "handler: echo\ncolour: red\n",
-                        "b.yaml: unknown field 'colour'; known fields here: batchId, batchSize, deadLetterQueue,"
-                                + " delayBetweenBatches, handler, keyField, maxConcurrency, onTimeout, outputSchema,"
-                                + " policy, priority, queue, rateLimit, retry, settings, timeout"),
+                        "b.yaml: unknown field 'colour'; known fields here: batchId, batchSize, compensation,"
+                                + " deadLetterQueue, delayBetweenBatches, handler, keyField, maxConcurrency, onTimeout,"
+                                + " outputSchema, policy, priority, queue, rateLimit, retry, settings, timeout"),
                 row("`policy: fast` (wrong type)", "b.yaml", "handler: echo\npolicy: fast\n",
                         "b.yaml: field 'policy' has the wrong type: expected an object of type BatchPolicy"),
                 row("`policy.minSuccessRate: high`", "b.yaml", "handler: echo\npolicy: {minSuccessRate: high}\n",
@@ -78,7 +78,7 @@ class HostileBatchFilesTest {
                 row("inline item with unknown field `colour`", "b.yaml",
                         "handler: echo\nitems: [{payload: 1, colour: red}]\n",
                         "items[0]: unknown item field 'colour'; an item object has payload, id, key, handler,"
-                                + " settings (put other data inside payload)"),
+                                + " settings, compensation (put other data inside payload)"),
                 row("inline item `id: {a: 1}`", "b.yaml", "handler: echo\nitems: [{payload: 1, id: {a: 1}}]\n",
                         "items[0]: item field 'id' must be non-empty text, was {\"a\":1}"),
                 row("`items` an object", "b.yaml", "handler: echo\nitems: {a: 1}\n", "items must be a list, was OBJECT"));

@@ -43,7 +43,7 @@ class HostileRecordsTest {
                 row("`batchId` an object", utf8(JOB.replace("\"b1\"", "{\"a\":1}")),
                         "field 'batchId' has the wrong type: expected text"),
                 row("unknown field `colour`", utf8(JOB.replace("{\"schemaVersion\"", "{\"colour\":\"red\",\"schemaVersion\"")),
-                        "unknown field 'colour'; known fields here: attempt, batchId, createdAt, execution, expiresAt,"
+                        "unknown field 'colour'; known fields here: attempt, batchId, compensation, createdAt, execution, expiresAt,"
                                 + " handler, index, itemId, payload, schemaVersion, settings, total, traceId"),
                 row("`index: \"zero\"`", utf8(JOB.replace("\"index\":0", "\"index\":\"zero\"")),
                         "field 'index' has the wrong value 'zero': expected a whole number"),
