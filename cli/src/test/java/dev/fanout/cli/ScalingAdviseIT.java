@@ -36,10 +36,12 @@ class ScalingAdviseIT {
             for (int i = 0; i < 600; i++) {
                 producer.send(new ProducerRecord<>(lane, i % 2, "k" + i, "{}"));
             }
-            // two items that ran (200 and 400 ms of slot time) and one cancelled before it ran
-            producer.send(new ProducerRecord<>(results, "b", "{\"attempts\":1,\"durationMs\":200}"));
-            producer.send(new ProducerRecord<>(results, "b", "{\"attempts\":2,\"durationMs\":400}"));
-            producer.send(new ProducerRecord<>(results, "b", "{\"attempts\":0,\"durationMs\":0}"));
+            // two items that ran (200 and 400 ms of slot time) and one cancelled before it ran; each send is awaited,
+            // so a record the broker did not take fails here rather than as a wrong mean below
+            for (String result : List.of("{\"attempts\":1,\"durationMs\":200}", "{\"attempts\":2,\"durationMs\":400}",
+                    "{\"attempts\":0,\"durationMs\":0}")) {
+                producer.send(new ProducerRecord<>(results, "b", result)).get();
+            }
             producer.flush();
         }
 
