@@ -182,6 +182,12 @@ public final class ChildProcesses implements AutoCloseable {
             }
         }
 
+        /** How many lines the process printed so far contain a match of {@code regex}. */
+        public int count(String regex) {
+            Pattern pattern = Pattern.compile(regex);
+            return (int) output().lines().filter(line -> pattern.matcher(line).find()).count();
+        }
+
         /** Waits until a line matches {@code regex} and returns the match; fails if the process ends first. */
         public Matcher awaitLine(String regex, Duration timeout) throws InterruptedException {
             return awaitLine(regex, 1, timeout);

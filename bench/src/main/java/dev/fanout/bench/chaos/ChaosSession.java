@@ -4,6 +4,8 @@ import dev.fanout.bench.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -62,7 +64,7 @@ public final class ChaosSession implements AutoCloseable {
         try {
             ChaosStack stack = ChaosStack.start(processes, settings.workers(), settings.concurrency(),
                     settings.latency());
-            System.out.printf(java.util.Locale.ROOT, "chaos: three broker nodes, two aggregators and %d workers up"
+            System.out.printf(Locale.ROOT, "chaos: three broker nodes, two aggregators and %d workers up"
                     + " in %.1f s%n", settings.workers(), (System.nanoTime() - started) / 1e9);
             return new ChaosSession(processes, stack, settings);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -96,7 +98,7 @@ public final class ChaosSession implements AutoCloseable {
     }
 
     /** The ids of every fault, in the order {@code scripts/chaos} runs them. */
-    public static java.util.List<String> faults() {
+    public static List<String> faults() {
         return Fault.ids();
     }
 

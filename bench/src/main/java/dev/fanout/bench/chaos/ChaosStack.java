@@ -29,6 +29,7 @@ final class ChaosStack implements AutoCloseable {
     private final ChildProcesses processes;
     private final ChildProcesses.Child broker;
     private final String servers;
+    private final KafkaSettings kafka;
     private final Path clusterDir;
     private final Path workerConfig;
     private final Path aggregatorClient;
@@ -43,6 +44,7 @@ final class ChaosStack implements AutoCloseable {
         this.processes = processes;
         this.broker = broker;
         this.servers = servers;
+        this.kafka = KafkaSettings.of(servers);
         this.clusterDir = clusterDir;
         this.workerConfig = workerConfig;
         this.downstream = downstream;
@@ -87,7 +89,7 @@ final class ChaosStack implements AutoCloseable {
     }
 
     KafkaSettings kafka() {
-        return KafkaSettings.of(servers);
+        return kafka;
     }
 
     /** The temporary cluster's directory (its nodes remove it when the broker command is gone). */
@@ -119,6 +121,10 @@ final class ChaosStack implements AutoCloseable {
         return aggregators[i];
     }
 
+    int aggregatorCount() {
+        return aggregators.length;
+    }
+
     /** The node's JVM now, from the broker command's latest list of node pids. */
     long nodePid(int node) {
         Matcher last = null;
@@ -136,7 +142,7 @@ final class ChaosStack implements AutoCloseable {
 
     /** SIGKILL (or SIGTERM, a clean bounce) one node and wait until the broker command has started it again. */
     void hurtNode(int node, boolean kill) throws InterruptedException {
-        int before = count("node " + node + " is back");
+        int before = broker.count("node " + node + " is back");
         ProcessHandle handle = ProcessHandle.of(nodePid(node)).orElseThrow();
         if (kill) {
             handle.destroyForcibly();
@@ -173,10 +179,6 @@ final class ChaosStack implements AutoCloseable {
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + signal + " " + child.handle().pid() + " failed");
         }
-    }
-
-    private int count(String text) {
-        return (int) broker.output().lines().filter(line -> line.contains(text)).count();
     }
 
     @Override

@@ -125,8 +125,8 @@ enum Fault {
             run.awaitFraction(0.15);
             ChildProcesses.Child zombie = run.stack().worker(0);
             ChildProcesses.Child other = run.stack().worker(1);
-            int owns = run.ownsLines(other, OWNS_ANY);
-            int zombieOwns = run.ownsLines(zombie, OWNS_SOME);
+            int owns = other.count(OWNS_ANY);
+            int zombieOwns = zombie.count(OWNS_SOME);
             ChaosStack.signal(zombie, "STOP");
             other.awaitLine(OWNS_ANY, owns + 1, ChaosStack.START); // the group gave the zombie's partitions away
             ChaosStack.signal(zombie, "CONT");

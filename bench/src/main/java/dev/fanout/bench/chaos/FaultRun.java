@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -108,7 +109,7 @@ final class FaultRun {
 
     /** Prints a step of the run with the seconds since it began, so a slow phase shows where it is. */
     void note(String step) {
-        System.out.printf(java.util.Locale.ROOT, "chaos:   %s +%.1f s: %s%n", fault.id(),
+        System.out.printf(Locale.ROOT, "chaos:   %s +%.1f s: %s%n", fault.id(),
                 (System.nanoTime() - started) / 1e9, step);
     }
 
@@ -119,12 +120,6 @@ final class FaultRun {
     long perWorkerBound() {
         long maxBuffered = Math.max(2_000, 4L * concurrency);
         return maxBuffered + Math.min(500, maxBuffered);
-    }
-
-    /** How many lines of a worker's output match (each assignment prints the partitions it owns). */
-    int ownsLines(ChildProcesses.Child worker, String regex) {
-        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
-        return (int) worker.output().lines().filter(line -> pattern.matcher(line).find()).count();
     }
 
     void afterDecision(Step step) {
@@ -191,7 +186,7 @@ final class FaultRun {
             }
             stack.worker(i).awaitLine("owns \\d+ partitions", ChaosStack.START);
         }
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < stack.aggregatorCount(); i++) {
             if (!stack.aggregator(i).isAlive()) {
                 stack.startAggregator(i);
             }
@@ -229,7 +224,7 @@ final class FaultRun {
 
         String line() {
             String verdict = passed() ? "ALL-ITEMS-ACCOUNTED" : "NOT-ACCOUNTED";
-            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT,
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                     "chaos %-16s %s reruns %d (bound %d) decision %s in %d s", fault.id(), verdict, reruns, bound,
                     decision, took.toSeconds()));
             if (!accounted) {

@@ -22,7 +22,9 @@ import org.apache.kafka.common.utils.Time;
  * Entry point of the broker's child JVM: formats the storage (KRaft, standalone dynamic quorum), runs
  * {@link KafkaRaftServer}, and shuts it down when standard input closes, that is when the parent process is gone.
  *
- * <p>Arguments: {@code <server.properties> <clusterId> <deleteDirOnExit>}.
+ * <p>Arguments: {@code <server.properties> <clusterId> <true|false|when-orphaned> [scramUsersFile]}: whether the
+ * node's directory is removed when it stops (always, never, or only when its parent is gone), and the SCRAM users to
+ * create when the storage is formatted.
  */
 public final class BrokerMain {
 

@@ -3,20 +3,13 @@ package dev.fanout.dispatcher.audit;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.dispatcher.dlq.DeadLetterReader;
 import dev.fanout.dispatcher.internal.BatchLog;
-import dev.fanout.dispatcher.internal.BatchPartition;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.BatchResult;
-import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.ItemResult;
-import dev.fanout.protocol.PoisonRecordException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Checks from the topics alone that every item of a batch is accounted for: reads its definition ({@code batches}),
@@ -30,8 +23,6 @@ import org.apache.kafka.common.TopicPartition;
  * }</pre>
  */
 public final class BatchAudit {
-
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final KafkaSettings kafka;
 
@@ -47,8 +38,9 @@ public final class BatchAudit {
     public AuditReport audit(String batchId) {
         Objects.requireNonNull(batchId, "batchId");
         Optional<BatchDefinition> definition = BatchLog.latestDefinition(kafka, batchId);
-        List<ItemResult> results = read(kafka.topics().results().name(), batchId, ItemResult.class);
-        List<BatchResult> decisions = read(kafka.topics().batchResults().name(), batchId, BatchResult.class);
+        List<ItemResult> results = BatchLog.all(kafka, kafka.topics().results().name(), batchId, ItemResult.class);
+        List<BatchResult> decisions = BatchLog.all(kafka, kafka.topics().batchResults().name(), batchId,
+                BatchResult.class);
         List<Long> deadLetters = new ArrayList<>();
         DeadLetterReader.of(kafka).scan(letter -> {
             if (batchId.equals(letter.context().batchId()) && letter.context().itemIndex() != null) {
@@ -56,28 +48,5 @@ public final class BatchAudit {
             }
         });
         return AuditCheck.check(batchId, definition, results, decisions, deadLetters);
-    }
-
-    /** The batch's readable records on a topic keyed by batch id, in offset order (unreadable ones are skipped). */
-    private <T> List<T> read(String topic, String batchId, Class<T> type) {
-        List<T> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = BatchPartition.consumer(kafka, "fanout-verify")) {
-            TopicPartition partition = BatchPartition.of(consumer, topic, batchId);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (batchId.equals(record.key()) && record.value() != null && record.offset() < end) {
-                        try {
-                            records.add(Envelopes.decode(record.value(), type));
-                        } catch (PoisonRecordException unreadable) {
-                            // the aggregator dead-letters unreadable records; they belong to no item
-                        }
-                    }
-                }
-            }
-        }
-        return records;
     }
 }

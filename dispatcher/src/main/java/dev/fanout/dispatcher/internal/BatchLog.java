@@ -5,8 +5,11 @@ import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -35,20 +38,39 @@ public final class BatchLog {
      * (withdrawn). Invalid records are skipped with a warning.
      */
     public static <T> Optional<T> latest(KafkaSettings kafka, String topic, String batchId, Class<T> type) {
+        AtomicReference<T> latest = new AtomicReference<>();
+        forEach(kafka, topic, batchId, record -> latest.set(
+                record.value() == null ? null : decode(record, type, latest.get())));
+        return Optional.ofNullable(latest.get());
+    }
+
+    /** Every valid record of the batch now on {@code topic}, in offset order (tombstones and invalid ones skipped). */
+    public static <T> List<T> all(KafkaSettings kafka, String topic, String batchId, Class<T> type) {
+        List<T> records = new ArrayList<>();
+        forEach(kafka, topic, batchId, record -> {
+            T value = record.value() == null ? null : decode(record, type, null);
+            if (value != null) {
+                records.add(value);
+            }
+        });
+        return records;
+    }
+
+    /** Hands the batch's records now on its partition of {@code topic} to {@code sink}, in offset order. */
+    private static void forEach(KafkaSettings kafka, String topic, String batchId,
+            Consumer<ConsumerRecord<String, byte[]>> sink) {
         try (KafkaConsumer<String, byte[]> consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-batch-log")) {
             TopicPartition partition = BatchPartition.of(consumer, topic, batchId);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
-            T latest = null;
             while (consumer.position(partition) < end) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (batchId.equals(record.key())) {
-                        latest = record.value() == null ? null : decode(record, type, latest);
+                    if (batchId.equals(record.key()) && record.offset() < end) {
+                        sink.accept(record);
                     }
                 }
             }
-            return Optional.ofNullable(latest);
         }
     }
 
