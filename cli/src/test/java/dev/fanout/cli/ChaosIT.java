@@ -39,6 +39,7 @@ class ChaosIT {
             ChaosSession.Verdict verdict = chaos.run("kill-each");
             assertThat(verdict.line()).as(verdict.line()).contains("chaos kill-each", "ALL-ITEMS-ACCOUNTED");
             assertThat(verdict.passed()).isTrue();
+            chaos.stopServices(); // while the cluster runs: a service whose cluster is gone waits out its timeouts
             chaos.killBrokerCommand(); // the command alone: its nodes see their parent gone
             await("a killed broker command's nodes remove the temporary cluster").atMost(Duration.ofMinutes(1))
                     .until(() -> !Files.exists(cluster));

@@ -46,6 +46,8 @@ public final class ChaosSession implements AutoCloseable {
         }
     }
 
+    private static final Duration SERVICE_STOP = Duration.ofSeconds(20);
+
     private final ChildProcesses processes;
     private final ChaosStack stack;
     private final Settings settings;
@@ -92,6 +94,11 @@ public final class ChaosSession implements AutoCloseable {
         return stack.clusterDir();
     }
 
+    /** Stops the aggregators and workers cleanly (at once) while the cluster still runs. */
+    public void stopServices() {
+        stack.stopServices(SERVICE_STOP);
+    }
+
     /** SIGKILL to the broker command alone, not to its nodes: they see their parent gone. */
     public void killBrokerCommand() {
         stack.broker().handle().destroyForcibly();
@@ -104,6 +111,7 @@ public final class ChaosSession implements AutoCloseable {
 
     @Override
     public void close() {
+        stack.stopServices(SERVICE_STOP);
         stack.close();
         processes.close();
     }

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -178,6 +180,18 @@ final class ChaosStack implements AutoCloseable {
                 .inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + signal + " " + child.handle().pid() + " failed");
+        }
+    }
+
+    /**
+     * SIGTERM to every aggregator and worker at once while the cluster still runs, so each drains to it and stops
+     * cleanly; waits for all of them, SIGKILL to any still running after {@code grace}.
+     */
+    void stopServices(Duration grace) {
+        List<ChildProcesses.Child> services = new ArrayList<>(workers);
+        services.addAll(List.of(aggregators));
+        try (ExecutorService stops = Executors.newVirtualThreadPerTaskExecutor()) {
+            services.forEach(service -> stops.submit(() -> service.stop(grace)));
         }
     }
 
