@@ -57,6 +57,7 @@ public final class ChildWorker {
             boolean share) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // a short-lived JVM on shared cores: no C2, no G1 threads
                 "-cp", System.getProperty("java.class.path"), ChildWorker.class.getName(),
                 bootstrap, prefix, group, workerId, Integer.toString(concurrency)));
         if (share) {

@@ -19,6 +19,8 @@ public final class BrokerNode {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Extra options for every node's JVM (after {@code -Xmx}), e.g. {@code -XX:TieredStopAtLevel=1}. */
+    public static final String JAVA_OPTS_ENV = "FANOUT_BROKER_JAVA_OPTS";
 
     private final BrokerFiles files;
     private final String maxHeap;
@@ -119,6 +121,7 @@ public final class BrokerNode {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.add("-Xmx" + maxHeap);
+        command.addAll(extraJvmOptions(System.getenv(JAVA_OPTS_ENV)));
         command.add("-Djava.awt.headless=true");
         command.add("-Dlogback.configurationFile=" + files.logbackConfig());
         command.add("-cp");
@@ -129,6 +132,14 @@ public final class BrokerNode {
         command.add(deleteMode);
         files.scramUsers().ifPresent(users -> command.add(users.toString()));
         return command;
+    }
+
+    /** {@code FANOUT_BROKER_JAVA_OPTS}, split on whitespace; none when unset or blank. */
+    static List<String> extraJvmOptions(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return List.of(value.strip().split("\\s+"));
     }
 
     static String javaExecutable() {
