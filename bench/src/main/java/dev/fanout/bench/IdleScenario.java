@@ -63,12 +63,18 @@ final class IdleScenario {
                 Map<String, Double> used = new LinkedHashMap<>();
                 services.forEach((name, child) -> used.put(name, ProcCpu.tree(child.handle()) - before.get(name)));
                 double seconds = measure.toMillis() / 1000.0;
-                System.out.println("CPU cores used while idle: " + SystemReport.cores(used, seconds) + " ("
-                        + SystemBenchmark.machine() + ")");
+                StringJoiner cores = new StringJoiner(", ");
+                used.forEach((name, s) -> cores.add(String.format(Locale.ROOT, "%s %.4f", name, s / seconds)));
+                System.out.println("CPU cores used while idle: " + cores + " (" + SystemBenchmark.machine() + ")");
                 services.forEach((name, child) -> {
                     if (!name.equals("broker")) {
-                        System.out.println("  " + name + " by thread: " + topThreads(threadsBefore.get(name),
-                                ProcCpu.threads(child.handle()), seconds));
+                        Map<String, Double> after = ProcCpu.threads(child.handle());
+                        double jit = after.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                                .mapToDouble(e -> e.getValue() - threadsBefore.get(name).getOrDefault(e.getKey(), 0.0))
+                                .sum();
+                        System.out.printf(Locale.ROOT, "  %s: %.4f cores without the JIT compiler threads; by thread:"
+                                + " %s%n", name, (used.get(name) - jit) / seconds,
+                                topThreads(threadsBefore.get(name), after, seconds));
                     }
                 });
             } finally {
