@@ -16,8 +16,8 @@ import java.util.UUID;
  * ({@code consumer}, {@code share}) and each worker count, a fresh deployment (aggregator and N worker processes
  * through {@code scripts/fanout}, a worker configuration with {@code ordering: unordered} and a named {@code simulate}
  * handler of fixed latency, limited {@code maxConcurrency}) on the one broker, a small warm-up batch, then
- * {@code --rounds} batches of {@code --items-per-worker} x N items with {@code fanout dispatch --wait}. The handler only
- * waits, so nothing downstream limits it and one worker is bound by its concurrency: Little's law gives
+ * {@code --rounds} batches of {@code --items-per-worker} x N items with {@code fanout dispatch --wait}. The handler
+ * only waits, so nothing downstream limits it and one worker is bound by its concurrency: Little's law gives
  * {@code min(workers, partitions) x concurrency / latency} on a consumer-group lane, {@code workers x concurrency /
  * latency} on a share-group lane.
  *

@@ -60,7 +60,10 @@ final class IdleSleep {
         return sleeps;
     }
 
-    /** After an awake round of the loop: whether it had nothing to do. Falls asleep once that has lasted {@link #QUIET}. */
+    /**
+     * After an awake round of the loop: whether it had nothing to do. Falls asleep once that has lasted
+     * {@link #QUIET}.
+     */
     void awakeRound(boolean quiet) {
         if (!quiet) {
             quietSince = null;

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells an idle worker's poll loop that a record has come ({@link IdleSleep}): on its own thread and its own consumer
  * (no group, {@code read_committed}), it waits for a record on any of a set of partitions from given offsets, with a
- * long fetch wait ({@value #FETCH_MAX_WAIT_MS} ms, where the worker group's consumer waits 50 ms at most), so the broker holds each fetch until a record arrives or
- * the wait ends. It fetches at most one record's batch per partition and only looks whether one came: the poll loop
- * fetches the records itself once woken.
+ * long fetch wait ({@value #FETCH_MAX_WAIT_MS} ms, where the worker group's consumer waits 50 ms at most), so the
+ * broker holds each fetch until a record arrives or the wait ends. It fetches at most one record's batch per
+ * partition and only looks whether one came: the poll loop fetches the records itself once woken.
  */
 public final class RecordWatch implements AutoCloseable {
 
