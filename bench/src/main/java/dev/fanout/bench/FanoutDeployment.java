@@ -63,16 +63,28 @@ final class FanoutDeployment {
     static FanoutDeployment start(ChildProcesses processes, ChildProcesses.Child broker, KafkaSettings kafka,
             String name, int workerCount, int concurrency, long latencyMs, boolean endpoints)
             throws IOException, InterruptedException {
-        Path dir = Files.createDirectories(processes.dir().resolve(name));
-        TopicInitializer.ensure(kafka, kafka.topics().all());
-        Path config = dir.resolve("worker.yaml");
-        Files.writeString(config, String.join("\n",
+        String workerYaml = String.join("\n",
                 "maxConcurrency: " + concurrency,
                 "ordering: key",
                 "handlers:",
                 "  sim: {type: simulate, settings: {latencyMs: " + latencyMs + ", distribution: fixed}}",
                 "  noop: {type: echo}",
-                ""), StandardCharsets.UTF_8);
+                "");
+        return start(processes, broker, kafka, name, workerCount, workerYaml, endpoints, true);
+    }
+
+    /**
+     * Creates the topics, starts the aggregator and the workers with the given worker configuration and, when
+     * {@code awaitLanes}, waits until the workers own every partition of the normal lane (a lane on a share group has
+     * no owners: then each worker has been assigned once).
+     */
+    static FanoutDeployment start(ChildProcesses processes, ChildProcesses.Child broker, KafkaSettings kafka,
+            String name, int workerCount, String workerYaml, boolean endpoints, boolean awaitLanes)
+            throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(processes.dir().resolve(name));
+        TopicInitializer.ensure(kafka, kafka.topics().all());
+        Path config = dir.resolve("worker.yaml");
+        Files.writeString(config, workerYaml, StandardCharsets.UTF_8);
         ChildProcesses.Child aggregator = processes.fanout(name + "-aggregator", javaOpts(processes),
                 withKafka(kafka, "aggregator", "--http-port", "0", "--state-dir", dir.resolve("state").toString()));
         List<ChildProcesses.Child> workers = new ArrayList<>();
@@ -90,7 +102,13 @@ final class FanoutDeployment {
                 workerEndpoints.add(URI.create(running.group(1)));
             }
         }
-        awaitAssigned(workers, kafka);
+        if (awaitLanes) {
+            awaitAssigned(workers, kafka);
+        } else {
+            for (ChildProcesses.Child worker : workers) {
+                worker.awaitLine("owns \\d+ partitions", Duration.ofMinutes(2));
+            }
+        }
         return new FanoutDeployment(processes, kafka, broker, aggregator, workers, dir, api, workerEndpoints);
     }
 

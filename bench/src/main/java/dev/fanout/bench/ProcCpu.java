@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * CPU time of processes from Linux's {@code /proc/<pid>/stat}: user + system time of a live process and its
@@ -36,6 +41,36 @@ final class ProcCpu {
     static double reapedChildren() {
         long[] fields = fields("self");
         return fields == null ? 0 : (fields[2] + fields[3]) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds of every thread of a live process and its descendants, summed by thread name as Linux keeps it
+     * ({@code /proc/<pid>/task/<tid>/comm}: the first 15 characters of the Java thread's name).
+     */
+    static Map<String, Double> threads(ProcessHandle process) {
+        Map<String, Double> byName = new TreeMap<>();
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process);
+        for (ProcessHandle each : all) {
+            Path tasks = Path.of("/proc", Long.toString(each.pid()), "task");
+            try (Stream<Path> tids = Files.list(tasks)) {
+                for (Path tid : tids.toList()) {
+                    long[] fields = fields(each.pid() + "/task/" + tid.getFileName());
+                    String name;
+                    try {
+                        name = Files.readString(tid.resolve("comm"), StandardCharsets.UTF_8).trim();
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    if (fields != null) {
+                        byName.merge(name, (fields[0] + fields[1]) / TICKS_PER_SECOND, Double::sum);
+                    }
+                }
+            } catch (IOException gone) {
+                // the process ended
+            }
+        }
+        return byName;
     }
 
     private static double own(long pid) {

@@ -24,9 +24,15 @@ import org.apache.kafka.common.header.Header;
  * @param results        result records of the run (a redelivered item may have two)
  * @param peakPerSecond  the most result records in one second, counted from the first
  * @param endMs          Fanout: the decision on {@code <prefix>batch-results}; the peer: its last result
+ * @param jobsPerSecond  job records per second over the first {@link #FIRST_SECONDS} seconds after the start
+ * @param resultsPerSecond result records per second over the same seconds (whether publishing follows the results)
  */
 record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs, long resultsFirstMs,
-        long resultsLastMs, long results, long peakPerSecond, long endMs) {
+        long resultsLastMs, long results, long peakPerSecond, long endMs, long[] jobsPerSecond,
+        long[] resultsPerSecond) {
+
+    /** How many seconds after the start {@link #jobsPerSecond} and {@link #resultsPerSecond} cover. */
+    static final int FIRST_SECONDS = 6;
 
     /** Marks on the four topics a Fanout batch writes, taken before it is dispatched. */
     record Marks(TopicSlice batches, TopicSlice jobs, TopicSlice results, TopicSlice decisions) {
@@ -72,7 +78,8 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
             throw new IllegalStateException("batch " + batchId + ": no registration or no decision record found");
         }
         return new StageTimeline(registration[0], jobs.first, jobs.last, jobs.count, results.first, results.last,
-                results.count, results.peakPerSecond(), decision[0]);
+                results.count, results.peakPerSecond(), decision[0], jobs.perSecondFrom(registration[0]),
+                results.perSecondFrom(registration[0]));
     }
 
     /** The peer: from its first job record to its last result. */
@@ -82,7 +89,8 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
         Span results = new Span();
         resultTopic.read(results::add);
         return new StageTimeline(jobs.first, jobs.first, jobs.last, jobs.count, results.first, results.last,
-                results.count, results.peakPerSecond(), results.last);
+                results.count, results.peakPerSecond(), results.last, jobs.perSecondFrom(jobs.first),
+                results.perSecondFrom(jobs.first));
     }
 
     /** Items per second from start to end. */
@@ -93,6 +101,15 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
     /** The decision's lag behind the last result (0 for the peer, which decides nothing). */
     long decisionLagMs() {
         return endMs - resultsLastMs;
+    }
+
+    /** {@code 1,200 / 3,400 / ...}: records per second over the first seconds after the start. */
+    static String perSecond(long[] counts) {
+        StringBuilder text = new StringBuilder();
+        for (long count : counts) {
+            text.append(text.isEmpty() ? "" : " / ").append(String.format(java.util.Locale.ROOT, "%,d", count));
+        }
+        return text.toString();
     }
 
     /** {@code +12 ms}: a moment relative to the start. */
@@ -114,6 +131,18 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
                 stamps = Arrays.copyOf(stamps, stamps.length * 2);
             }
             stamps[(int) count++] = record.timestamp();
+        }
+
+        /** Records in each of the first {@link #FIRST_SECONDS} seconds from {@code startMs}. */
+        long[] perSecondFrom(long startMs) {
+            long[] perSecond = new long[FIRST_SECONDS];
+            for (int i = 0; i < count; i++) {
+                long second = (stamps[i] - startMs) / 1000;
+                if (second >= 0 && second < FIRST_SECONDS) {
+                    perSecond[(int) second]++;
+                }
+            }
+            return perSecond;
         }
 
         /** The most records in one second, the seconds counted from the first record. */

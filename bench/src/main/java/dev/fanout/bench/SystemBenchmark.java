@@ -44,6 +44,12 @@ final class SystemBenchmark {
 
     static int run(List<String> args) throws Exception {
         Map<String, String> options = BenchOptions.parse(args);
+        if (ScaleScenario.NAME.equals(options.get("scenario"))) {
+            return ScaleScenario.run(options);
+        }
+        if (IdleScenario.NAME.equals(options.get("scenario"))) {
+            return IdleScenario.run(options);
+        }
         List<Scenario> scenarios = Scenario.select(options.getOrDefault("scenario", "all"), options);
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         int workers = Integer.parseInt(options.getOrDefault("workers", "2"));
@@ -61,11 +67,8 @@ final class SystemBenchmark {
         boolean ok = false;
         try (ChildProcesses processes = new ChildProcesses(root, dir)) {
             launcherCheck(processes);
-            ChildProcesses.Child broker = processes.fanout("broker", Map.of("JAVA_TOOL_OPTIONS",
-                    "-Xlog:gc:file=" + dir.resolve("gc-%p.log") + ":timemillis"), "broker", "--port", "0",
-                    "--http-port", "-1");
+            ChildProcesses.Child broker = startBroker(processes, dir);
             String servers = broker.awaitLine("ready at ([^;\\s]+)", Duration.ofMinutes(3)).group(1);
-            System.out.println("broker: fanout broker at " + servers + " (its JVM -Xmx512m, the default)");
             Map<Scenario, List<SystemReport.Round>> throughput = new LinkedHashMap<>();
             Map<Scenario, List<FanoutRound>> latency = new LinkedHashMap<>();
             for (Scenario scenario : scenarios) {
@@ -188,6 +191,16 @@ final class SystemBenchmark {
         return all;
     }
 
+    /** Starts {@code fanout broker} (its child JVM writes a GC log) and waits until it prints its address. */
+    static ChildProcesses.Child startBroker(ChildProcesses processes, Path dir) throws InterruptedException {
+        ChildProcesses.Child broker = processes.fanout("broker", Map.of("JAVA_TOOL_OPTIONS",
+                "-Xlog:gc:file=" + dir.resolve("gc-%p.log") + ":timemillis"), "broker", "--port", "0",
+                "--http-port", "-1");
+        String servers = broker.awaitLine("ready at ([^;\\s]+)", Duration.ofMinutes(3)).group(1);
+        System.out.println("broker: fanout broker at " + servers + " (its JVM -Xmx512m, the default)");
+        return broker;
+    }
+
     /**
      * CPU cores each process uses while nothing is dispatched: what a service costs by the second, whatever the
      * items (polling, heartbeats, commits).
@@ -217,7 +230,7 @@ final class SystemBenchmark {
      * Runs {@code fanout --version} first: the launcher builds the jar if the sources are newer (once, before the
      * services start all at once), and its CPU is what the launcher and a JVM start cost any command.
      */
-    private static void launcherCheck(ChildProcesses processes) {
+    static void launcherCheck(ChildProcesses processes) {
         double before = ProcCpu.reapedChildren();
         ChildProcesses.Child version = processes.fanout("version", Map.of(), "--version");
         if (version.awaitExit(Duration.ofMinutes(20)) != 0) {

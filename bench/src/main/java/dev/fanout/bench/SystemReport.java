@@ -44,6 +44,7 @@ final class SystemReport {
                 t.at(t.jobsFirstMs()), t.at(t.jobsLastMs()), t.at(t.resultsFirstMs()), t.at(t.resultsLastMs()),
                 t.peakPerSecond(), fanout.allCountedMs() < 0 ? "(not seen)" : t.at(fanout.allCountedMs()),
                 t.at(t.endMs()), t.decisionLagMs());
+        firstSeconds(t, "registration");
         System.out.printf(Locale.ROOT, "  item time from the decision: p50 %,d ms, p99 %,d ms (asked %d ms)%n",
                 fanout.decision().latencyP50Ms(), fanout.decision().latencyP99Ms(), scenario.latencyMs());
         System.out.printf(Locale.ROOT, "  dispatch command: %,d ms in all; registration %,d ms after it started (JVM"
@@ -62,8 +63,16 @@ final class SystemReport {
         System.out.printf(Locale.ROOT, "  timeline, ms after the first job: jobs published %s..%s, results %s..%s"
                 + " (peak %,d/s)%n", t.at(t.jobsFirstMs()), t.at(t.jobsLastMs()), t.at(t.resultsFirstMs()),
                 t.at(t.resultsLastMs()), t.peakPerSecond());
+        firstSeconds(t, "the first job");
         System.out.println("  CPU s per 1,000 items: " + cpu(peer.cpuSeconds(), items));
         System.out.println("  heap MB, peak before GC / most after GC: " + heap(peer.heap()));
+    }
+
+    /** Jobs published and results written in each of the first seconds: does publishing follow the results? */
+    static void firstSeconds(StageTimeline t, String from) {
+        System.out.printf(Locale.ROOT, "  per second over the first %d s after %s: jobs published %s; results %s%n",
+                StageTimeline.FIRST_SECONDS, from, StageTimeline.perSecond(t.jobsPerSecond()),
+                StageTimeline.perSecond(t.resultsPerSecond()));
     }
 
     static void producerPerformance(int round, ProducerPerformanceRun pp, long items) {

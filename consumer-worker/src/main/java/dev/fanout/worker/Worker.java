@@ -27,6 +27,7 @@ import dev.fanout.worker.internal.LanePartitions;
 import dev.fanout.worker.internal.OrderedScheduler;
 import dev.fanout.worker.internal.OutcomePublisher;
 import dev.fanout.worker.internal.PollLoop;
+import dev.fanout.worker.internal.RecordWatch;
 import dev.fanout.worker.internal.DeferralGate;
 import dev.fanout.worker.internal.DeferredRecords;
 import dev.fanout.worker.internal.RetryWaits;
@@ -147,7 +148,8 @@ public final class Worker implements AutoCloseable {
         this.loop = new PollLoop(consumer, consumerLanes, config.lanePolicy().weighted(), deferredTopics,
                 new DeferralGate(deferred, signals, clock), waits, scheduler::submit,
                 config.maxBuffered(), config.commitInterval(), config.drainTimeout(), clock,
-                (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment));
+                (owned, lanePartitions) -> assignmentChanged(owned, lanePartitions, handlers, onAssignment),
+                new RecordWatch(config.kafka(), config.workerId()));
         this.pollThread = Thread.ofPlatform().name("fanout-poll-" + config.workerId()).unstarted(loop);
         this.lastReading = metrics.slots().read();
         this.heartbeat = new Heartbeat(config.kafka(), config.workerId(), config.heartbeatInterval(), this::status);
@@ -270,6 +272,11 @@ public final class Worker implements AutoCloseable {
                 health.passing() ? null : health.reason(), endpoint().map(URI::toString).orElse(null), startedAt,
                 clock.instant(), config.heartbeatInterval(),
                 config.lanes().stream().filter(config.shareLanes()::contains).toList());
+    }
+
+    /** How many times the poll loop has slept for want of work (it then fetches nothing until a record comes). */
+    public long idleSleeps() {
+        return loop.sleeps();
     }
 
     public WorkerMetrics metrics() {

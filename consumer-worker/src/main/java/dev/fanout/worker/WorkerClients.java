@@ -10,7 +10,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** The Kafka consumers a {@link Worker} makes: the worker group's consumer, and the share consumer of share lanes. */
 final class WorkerClients {
 
-    /** How long the broker may hold a fetch that found nothing (Kafka's default is 500 ms). */
+    /**
+     * How long the broker may hold a fetch that found nothing (Kafka's default is 500 ms); an idle worker's loop
+     * sleeps instead of fetching this often ({@code IdleSleep}).
+     */
     static final int FETCH_MAX_WAIT_MS = 50;
     /** The most records a share consumer acquires at once: twice the worker's concurrency, at most this. */
     private static final int SHARE_MAX_POLL_RECORDS = 500;

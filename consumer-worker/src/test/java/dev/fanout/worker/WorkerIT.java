@@ -177,6 +177,21 @@ class WorkerIT {
         });
     }
 
+    @Test
+    void anIdleWorkerSleepsWithoutFetchingAndWakesForTheNextJob() {
+        worker = startWorker(WorkerConfig.of(settings));
+        await().atMost(TIMEOUT).until(() -> worker.idleSleeps() >= 1);
+        long asleep = worker.idleSleeps();
+
+        send(job("batch-idle", 0, 3, "echo", null), "a");
+        send(job("batch-idle", 1, 3, "echo", null), "b");
+        send(job("batch-idle", 2, 3, "echo", null), "c");
+
+        assertThat(results(3)).extracting(ItemResult::status).containsOnly(ItemStatus.SUCCEEDED);
+        // woken by the record, it worked, and once idle again it sleeps again
+        await().atMost(TIMEOUT).until(() -> worker.idleSleeps() > asleep);
+    }
+
     private Worker startWorker(WorkerConfig config) {
         return Worker.start(config.withGroupId("group-" + UUID.randomUUID()), HandlerCatalog.load(),
                 new MetricRegistry(), InstantSource.system(), null);

@@ -70,6 +70,8 @@ public final class ControlSignals implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // the aggregator writes its cancels in transactions: one from an aborted transaction must not count
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // a signal ends a held fetch at once, so a long wait delays nothing; it spares the idle fetches
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, RecordWatch.FETCH_MAX_WAIT_MS);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         String topic = kafka.topics().control().name();
         this.thread = Thread.ofPlatform().daemon().name("fanout-control-" + workerId).unstarted(() -> follow(topic));

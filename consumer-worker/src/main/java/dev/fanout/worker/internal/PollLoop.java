@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * the scheduler. Its jobs are split: {@link Backpressure} decides what is fetched (buffer limits, lane priority,
  * deferred records not yet due), {@link Commits} commits per partition only offsets below which every outcome is
  * durable, and {@link Rebalance} drains and commits partitions given up and reads what their previous owner recorded.
- * The loop itself polls, submits, and on stop drains, commits and closes the consumer.
+ * The loop itself polls, submits, and on stop drains, commits and closes the consumer; given a {@link RecordWatch},
+ * it sleeps while it has nothing to do ({@link IdleSleep}).
  */
 public final class PollLoop implements Runnable {
 
@@ -54,6 +55,7 @@ public final class PollLoop implements Runnable {
     private final Backpressure backpressure;
     private final Commits commits;
     private final Rebalance rebalance;
+    private final IdleSleep idle;
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
@@ -70,6 +72,19 @@ public final class PollLoop implements Runnable {
             Collection<String> deferred, DeferralGate deferrals, RetryWaits waits, RecordSink sink, int maxBuffered,
             Duration commitInterval, Duration drainTimeout, InstantSource clock,
             AssignmentListener assignmentListener) {
+        this(consumer, laneOfTopic, weighted, deferred, deferrals, waits, sink, maxBuffered, commitInterval,
+                drainTimeout, clock, assignmentListener, null);
+    }
+
+    /**
+     * @param watch when not null, the loop sleeps while it has nothing to do and this tells it when a record comes
+     *              ({@link IdleSleep}); it closes the watch when it stops
+     */
+    public PollLoop(Consumer<String, byte[]> consumer, Map<String, Lane> laneOfTopic, boolean weighted,
+            Collection<String> deferred, DeferralGate deferrals, RetryWaits waits, RecordSink sink, int maxBuffered,
+            Duration commitInterval, Duration drainTimeout, InstantSource clock,
+            AssignmentListener assignmentListener, RecordWatch watch) {
+        this.idle = watch == null ? null : new IdleSleep(consumer, watch, clock);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         List<String> all = new ArrayList<>(laneOfTopic.keySet());
         all.addAll(deferred);
@@ -93,12 +108,18 @@ public final class PollLoop implements Runnable {
         try {
             consumer.subscribe(topics, rebalance);
             while (running && fatal.get() == null) {
-                ConsumerRecords<String, byte[]> records = pollOnce();
+                boolean asleep = idle != null && idle.asleep();
+                ConsumerRecords<String, byte[]> records = asleep ? idle.asleepRound() : pollOnce();
                 for (TopicPartition partition : records.partitions()) {
                     submitUntilDeferred(partition, records.records(partition));
                 }
-                backpressure.apply();
+                if (!asleep) {
+                    backpressure.apply(); // asleep, every partition is paused until the loop wakes
+                }
                 commits.commitIfDue();
+                if (idle != null && !asleep) {
+                    idle.awakeRound(records.isEmpty() && offsets.unfinished() == 0 && consumer.paused().isEmpty());
+                }
             }
         } catch (WakeupException e) {
             if (running) {
@@ -132,7 +153,9 @@ public final class PollLoop implements Runnable {
     /** Asks the loop to drain and stop; returns at once. */
     public void stop() {
         running = false;
-        consumer.wakeup();
+        if (idle == null || !idle.wakeIfAsleep()) {
+            consumer.wakeup(); // a sleeping loop is parked, not polling: a wake-up would wait for its next call
+        }
     }
 
     /** Completes when the loop has drained, committed and closed its consumer. */
@@ -147,6 +170,11 @@ public final class PollLoop implements Runnable {
 
     public int unfinished() {
         return offsets.unfinished();
+    }
+
+    /** How many times the loop has slept for want of work ({@link IdleSleep}); 0 without a watch. */
+    public long sleeps() {
+        return idle == null ? 0 : idle.sleeps();
     }
 
     /** Records skipped because a previous owner had already recorded their outcome (for tests and metrics). */
@@ -194,6 +222,16 @@ public final class PollLoop implements Runnable {
         }));
     }
 
+    private void closeIdle() {
+        try {
+            if (idle != null) {
+                idle.close();
+            }
+        } catch (RuntimeException e) {
+            log.warn("worker shutdown: stopping the idle watch: {}", e.toString());
+        }
+    }
+
     private void shutdown() {
         try {
             Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
@@ -206,6 +244,7 @@ public final class PollLoop implements Runnable {
             log.warn("worker shutdown: {}", e.toString());
         } finally {
             try {
+                closeIdle();
                 consumer.close();
             } finally {
                 stopped.complete(null);
