@@ -151,6 +151,7 @@ class ScalingAdviseIT {
             assertThat(FanoutArgs.parse(args).flags()).as("the worker group; the worker adds the share suffix")
                     .containsEntry("--lanes", "normal:share").containsEntry("--group", group)
                     .containsEntry("--ordering", "unordered");
+            assertThat(worker.isRunning()).as("the backlog was read while the worker ran").isTrue();
         }
     }
 
