@@ -8,6 +8,8 @@ import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.LaneLag;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.protocol.Topics;
+import dev.fanout.worker.LaneGroup;
+import dev.fanout.worker.OrderingMode;
 import dev.fanout.worker.WorkerConfig;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -32,6 +34,10 @@ final class KedaManifests {
     static final int WORKER_HTTP_PORT = 9401;
     /** Fanout's lag of a lane, by topic: what the Prometheus trigger of a share-group lane queries. */
     static final String LANE_LAG_METRIC = "fanout_lane_lag";
+    /** Where the worker container finds its configuration: a ConfigMap's key, mounted as a file. */
+    static final String WORKER_CONFIG_DIR = "/etc/fanout";
+    static final String WORKER_CONFIG_FILE = "worker.yaml";
+    private static final String WORKER_CONFIG_VOLUME = "worker-config";
     /** Drain timeout (30 s by default) plus a margin: SIGTERM drains in-flight items before the pod goes. */
     static final int TERMINATION_GRACE_SECONDS = 45;
 
@@ -129,8 +135,12 @@ final class KedaManifests {
         Map<String, Object> labels = labels(target);
         List<String> args = new ArrayList<>(workerArgs());
         args.addAll(List.of("--concurrency", Integer.toString(advice.inputs().concurrency()), "--lanes",
-                advice.lanes().stream().map(lane -> lane.load().lane().id()).collect(Collectors.joining(","))));
-        advice.lanes().stream().map(lane -> lane.load().group().groupId()).findFirst()
+                advice.lanes().stream().map(lane -> lane.load().lane().id() + (lane.load().group().share()
+                        ? ":" + LaneGroup.SHARE.id() : "")).collect(Collectors.joining(","))));
+        if (advice.lanes().stream().anyMatch(lane -> lane.load().group().share())) {
+            args.addAll(List.of("--ordering", OrderingMode.UNORDERED.id())); // a share group keeps no order
+        }
+        advice.lanes().stream().map(lane -> LaneGroups.workerGroup(lane.load().group())).findFirst()
                 .filter(group -> !group.equals(WorkerConfig.defaultGroupId(target.kafka())))
                 .ifPresent(group -> args.addAll(List.of("--group", group)));
         List<Map<String, Object>> env = new ArrayList<>();
@@ -145,9 +155,11 @@ final class KedaManifests {
         container.put("env", env);
         container.put("ports", List.of(map("name", "http", "containerPort", WORKER_HTTP_PORT)));
         container.putAll(workerProbes());
+        container.put("volumeMounts", workerConfigMounts());
         Map<String, Object> podSpec = new LinkedHashMap<>();
         podSpec.put("terminationGracePeriodSeconds", TERMINATION_GRACE_SECONDS);
         podSpec.put("containers", List.of(container));
+        podSpec.put("volumes", workerConfigVolumes(target.name()));
         Map<String, Object> template = map("metadata", map("labels", labels, "annotations", map(
                 "prometheus.io/scrape", "true", "prometheus.io/port", Integer.toString(WORKER_HTTP_PORT),
                 "prometheus.io/path", ServiceEndpoints.METRICS_PATH)), "spec", podSpec);
@@ -158,9 +170,28 @@ final class KedaManifests {
         return object("apps/v1", "Deployment", target, spec);
     }
 
-    /** {@code fanout worker} in a container: health and metrics on every address, at the workers' port. */
+    /**
+     * {@code fanout worker} in a container: health and metrics on every address, at the workers' port, and the
+     * worker configuration (named handlers, bulkheads, rate limiters) from the mounted ConfigMap.
+     */
     static List<String> workerArgs() {
-        return List.of("worker", "--http-host", "0.0.0.0", "--http-port", Integer.toString(WORKER_HTTP_PORT));
+        return List.of("worker", "--http-host", "0.0.0.0", "--http-port", Integer.toString(WORKER_HTTP_PORT),
+                "--config", WORKER_CONFIG_DIR + "/" + WORKER_CONFIG_FILE);
+    }
+
+    /** The name of the ConfigMap that holds the configuration of the workers of Deployment {@code name}. */
+    static String workerConfigMap(String name) {
+        return name + "-config";
+    }
+
+    /** The pod's volume of the worker configuration: the ConfigMap {@code <name>-config}. */
+    static List<Map<String, Object>> workerConfigVolumes(String name) {
+        return List.of(map("name", WORKER_CONFIG_VOLUME, "configMap", map("name", workerConfigMap(name))));
+    }
+
+    /** Where the worker container mounts it, read-only: {@code --config} names a file in it. */
+    static List<Map<String, Object>> workerConfigMounts() {
+        return List.of(map("name", WORKER_CONFIG_VOLUME, "mountPath", WORKER_CONFIG_DIR, "readOnly", true));
     }
 
     /** Liveness on /healthz, readiness on /readyz (assigned partitions), both on the container's http port. */

@@ -33,4 +33,11 @@ final class LaneGroups {
     static boolean isShare(Lane lane, List<WorkerStatus> workers, Instant now) {
         return workers.stream().anyMatch(worker -> worker.liveAt(now) && worker.shareLanes().contains(lane));
     }
+
+    /** The worker group ({@code --group}) of the workers that read a lane: a share group's id less its suffix. */
+    static String workerGroup(LaneLag.LaneGroup group) {
+        String id = group.groupId();
+        return group.share() && id.endsWith(Worker.SHARE_GROUP_SUFFIX)
+                ? id.substring(0, id.length() - Worker.SHARE_GROUP_SUFFIX.length()) : id;
+    }
 }

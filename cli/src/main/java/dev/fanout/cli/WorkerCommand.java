@@ -66,7 +66,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WorkerConfig config = WorkerConfigLoader.load(kafka.settings(), configFile, System.getenv(), flags());
+        WorkerConfig config = config(System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         MetricRegistry metrics = new MetricRegistry();
         AutoCloseable jmx = ServiceMetrics.jmx(metrics);
@@ -96,6 +96,15 @@ final class WorkerCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The configuration these flags give in the environment {@code env} (its Kafka variables, then the file, then its
+     * {@code FANOUT_WORKER_*} variables, then the flags).
+     */
+    WorkerConfig config(Map<String, String> env) {
+        kafka.environment = env;
+        return WorkerConfigLoader.load(kafka.settings(), configFile, env, flags());
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

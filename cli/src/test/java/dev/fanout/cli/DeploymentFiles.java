@@ -1,5 +1,6 @@
 package dev.fanout.cli;
 
+import dev.fanout.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -8,8 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.Yaml;
 
@@ -74,6 +79,82 @@ final class DeploymentFiles {
         return kubernetes(dir).stream().filter(o -> "ConfigMap".equals(o.get("kind"))
                         && name.equals(map(o.get("metadata")).get("name"))).map(o -> map(o.get("data"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no ConfigMap " + name + " in " + dir));
+    }
+
+    /** The names of the ConfigMaps the manifests in {@code dir} define. */
+    static Set<String> configMapNames(Path dir) {
+        return kubernetes(dir).stream().filter(o -> "ConfigMap".equals(o.get("kind")))
+                .map(o -> (String) map(o.get("metadata")).get("name")).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Checks what a workload (a Deployment's or StatefulSet's spec) refers to, as Kubernetes would before it starts a
+     * pod: every container's volume mounts name a volume of the pod (or a claim template of a StatefulSet), and every
+     * ConfigMap a volume or an {@code envFrom} names is among {@code configMaps} (those a {@code kubectl apply -k} of
+     * docker/k8s defines).
+     */
+    static void checkReferences(Map<String, Object> workload, Set<String> configMaps) {
+        Map<String, Object> podSpec = map(map(workload.get("template")).get("spec"));
+        Map<String, Map<String, Object>> volumes = new TreeMap<>();
+        list(podSpec.getOrDefault("volumes", List.of())).forEach(v -> volumes.put((String) map(v).get("name"), map(v)));
+        list(workload.getOrDefault("volumeClaimTemplates", List.of())).forEach(claim -> volumes.put(
+                (String) map(map(claim).get("metadata")).get("name"), Map.of()));
+        for (Map<String, Object> volume : volumes.values()) {
+            if (volume.containsKey("configMap")) {
+                String name = (String) map(volume.get("configMap")).get("name");
+                if (!configMaps.contains(name)) {
+                    throw new AssertionError("volume " + volume.get("name") + " mounts ConfigMap " + name
+                            + ", which no manifest defines; defined: " + configMaps);
+                }
+            }
+        }
+        for (Object container : list(podSpec.get("containers"))) {
+            for (Object mount : list(map(container).getOrDefault("volumeMounts", List.of()))) {
+                if (!volumes.containsKey(map(mount).get("name"))) {
+                    throw new AssertionError("container mounts volume " + map(mount).get("name")
+                            + ", which the pod does not define; it has " + volumes.keySet());
+                }
+            }
+            for (Object source : list(map(container).getOrDefault("envFrom", List.of()))) {
+                Object ref = map(source).get("configMapRef");
+                if (ref != null && !configMaps.contains(map(ref).get("name"))) {
+                    throw new AssertionError("envFrom names ConfigMap " + map(ref).get("name")
+                            + ", which no manifest defines; defined: " + configMaps);
+                }
+            }
+        }
+    }
+
+    /**
+     * The configuration the worker container of {@code podSpec} starts with: its args parsed by the real
+     * {@code fanout worker}, whose {@code --config} file is read from the ConfigMap (of the manifests in {@code k8s})
+     * mounted where the file is, copied to {@code scratch}; with the container's {@code env} and {@code envFrom}.
+     */
+    static WorkerConfig workerConfig(Map<String, Object> podSpec, Path k8s, Path scratch) throws IOException {
+        Map<String, Object> container = map(list(podSpec.get("containers")).get(0));
+        WorkerCommand command = FanoutArgs.worker(expand(container));
+        if (command.configFile == null) {
+            throw new AssertionError("the worker is given no --config: its named handlers are missing");
+        }
+        Path file = command.configFile;
+        Map<String, Object> mount = list(container.getOrDefault("volumeMounts", List.of())).stream().map(DeploymentFiles::map)
+                .filter(m -> file.getParent().equals(Path.of((String) m.get("mountPath")))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume is mounted where --config " + file + " is"));
+        Map<String, Object> volume = list(podSpec.get("volumes")).stream().map(DeploymentFiles::map)
+                .filter(v -> mount.get("name").equals(v.get("name"))).findFirst().orElseThrow();
+        Object text = configMap(k8s, (String) map(volume.get("configMap")).get("name")).get(file.getFileName().toString());
+        if (text == null) {
+            throw new AssertionError("the ConfigMap mounted at " + file.getParent() + " has no key " + file.getFileName());
+        }
+        command.configFile = Files.writeString(scratch.resolve(file.getFileName()), (String) text);
+        Map<String, String> env = new TreeMap<>();
+        for (Object source : list(container.getOrDefault("envFrom", List.of()))) {
+            configMap(k8s, (String) map(map(source).get("configMapRef")).get("name"))
+                    .forEach((name, value) -> env.put(name, String.valueOf(value)));
+        }
+        list(container.getOrDefault("env", List.of())).forEach(e -> env.put((String) map(e).get("name"),
+                String.valueOf(map(e).get("value"))));
+        return command.config(env);
     }
 
     /** A scrape job of docker/prometheus/prometheus.yml. */

@@ -1,17 +1,22 @@
 package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.ops.Check;
 import dev.fanout.ops.ServiceEndpoints;
+import dev.fanout.worker.HandlerRegistry;
+import dev.fanout.worker.WorkerConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment files, read as Docker Compose and Kubernetes would read them (there is no Docker engine or cluster
@@ -172,7 +178,37 @@ class DeploymentFilesTest {
             String configMap = (String) DeploymentFiles.map(DeploymentFiles.map(DeploymentFiles.list(
                     container.get("envFrom")).get(0)).get("configMapRef")).get("name");
             assertThat(DeploymentFiles.configMap(DOCKER.resolve("k8s"), configMap)).containsKey("FANOUT_BOOTSTRAP_SERVERS");
+            DeploymentFiles.checkReferences(spec, DeploymentFiles.configMapNames(DOCKER.resolve("k8s")));
         }
+    }
+
+    @Test
+    void theKubernetesWorkerStartsWithTheNamedHandlersOfTheConfigMapItMounts(@TempDir Path scratch) throws Exception {
+        Map<String, Object> podSpec = DeploymentFiles.map(DeploymentFiles.map(DeploymentFiles.map(workerDeployment()
+                .get("spec")).get("template")).get("spec"));
+
+        WorkerConfig config = DeploymentFiles.workerConfig(podSpec, DOCKER.resolve("k8s"), scratch);
+
+        assertThat(HandlerRegistry.create(HandlerCatalog.load(), config, InstantSource.system()).names())
+                .contains("enrich", "smoke");
+        assertThat(config.kafka().bootstrapServers()).as("from the fanout-kafka ConfigMap").isEqualTo("kafka:9092");
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void aMountOfAnUndefinedVolumeOrConfigMapIsCaught() {
+        Map<String, Object> mounts = Map.of("name", "worker", "volumeMounts", List.of(Map.of("name", "worker-config",
+                "mountPath", "/etc/fanout")));
+
+        Map<String, Object> unmounted = Map.of("template", Map.of("spec", Map.of("containers", List.of(mounts))));
+        Map<String, Object> undefined = Map.of("template", Map.of("spec", Map.of("containers", List.of(mounts),
+                "volumes", KedaManifests.workerConfigVolumes("other"))));
+
+        assertThatThrownBy(() -> DeploymentFiles.checkReferences(unmounted, Set.of()))
+                .hasMessageContaining("mounts volume worker-config, which the pod does not define");
+        assertThatThrownBy(() -> DeploymentFiles.checkReferences(undefined,
+                DeploymentFiles.configMapNames(DOCKER.resolve("k8s"))))
+                .hasMessageContaining("mounts ConfigMap other-config, which no manifest defines");
     }
 
     @Test
@@ -209,8 +245,7 @@ class DeploymentFilesTest {
 
     @Test
     void theKubernetesWorkerRunsAsTheDeploymentOfScalingAdviseDoes() throws Exception {
-        Map<String, Object> deployment = DeploymentFiles.kubernetes(DOCKER.resolve("k8s")).stream()
-                .filter(o -> "Deployment".equals(o.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> deployment = workerDeployment();
         Map<String, Object> podSpec = DeploymentFiles.map(DeploymentFiles.map(DeploymentFiles.map(
                 deployment.get("spec")).get("template")).get("spec"));
         Map<String, Object> container = DeploymentFiles.map(DeploymentFiles.list(podSpec.get("containers")).get(0));
@@ -224,8 +259,18 @@ class DeploymentFilesTest {
             assertThat(inFile).as(probe).isEqualTo(advised);
         }
         assertThat(podSpec.get("terminationGracePeriodSeconds")).isEqualTo(KedaManifests.TERMINATION_GRACE_SECONDS);
+        JsonNode mounts = json.valueToTree(container.get("volumeMounts"));
+        JsonNode volumes = json.valueToTree(podSpec.get("volumes"));
+        assertThat(mounts).isEqualTo(json.<JsonNode>valueToTree(KedaManifests.workerConfigMounts()));
+        assertThat(volumes).as("the ConfigMap advise --keda --name fanout-worker mounts")
+                .isEqualTo(json.<JsonNode>valueToTree(KedaManifests.workerConfigVolumes("fanout-worker")));
         assertThat(DeploymentFiles.map(DeploymentFiles.map(deployment.get("metadata")).get("labels")))
                 .containsEntry("app.kubernetes.io/name", "fanout-worker");
+    }
+
+    private static Map<String, Object> workerDeployment() {
+        return DeploymentFiles.kubernetes(DOCKER.resolve("k8s")).stream()
+                .filter(o -> "Deployment".equals(o.get("kind"))).findFirst().orElseThrow();
     }
 
     @Test

@@ -31,6 +31,15 @@ record FanoutArgs(String command, Map<String, String> flags) {
         return new FanoutArgs(command.toString(), flags);
     }
 
+    /** {@code fanout worker ...} parsed into the real command, whose configuration a test can then load. */
+    static WorkerCommand worker(List<String> args) {
+        ParseResult result = new CommandLine(new FanoutCommand()).parseArgs(args.toArray(String[]::new));
+        if (result.subcommand() == null || !(result.subcommand().commandSpec().userObject() instanceof WorkerCommand worker)) {
+            throw new AssertionError("not a fanout worker command: " + args);
+        }
+        return worker;
+    }
+
     /** The flags of a command, all of its names: what a deployment file may pass to it. */
     static Set<String> flagsOf(String command) {
         CommandLine line = new CommandLine(new FanoutCommand());

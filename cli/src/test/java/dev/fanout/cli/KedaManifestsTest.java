@@ -7,13 +7,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fanout.config.KafkaSettings;
 import dev.fanout.config.LaneLag;
+import dev.fanout.handler.HandlerCatalog;
 import dev.fanout.protocol.Lane;
+import dev.fanout.worker.HandlerRegistry;
+import dev.fanout.worker.OrderingMode;
+import dev.fanout.worker.WorkerConfig;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * {@code fanout scaling advise --keda} against the fields of KEDA's ScaledObject specification and its Kafka and
@@ -37,6 +48,7 @@ class KedaManifestsTest {
     static final Set<String> PROMETHEUS_REQUIRED = Set.of("serverAddress", "query", "threshold");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path K8S = DeploymentFilesTest.DOCKER.resolve("k8s");
 
     static List<JsonNode> documents(String yaml) throws Exception {
         List<JsonNode> documents = new ArrayList<>();
@@ -50,6 +62,35 @@ class KedaManifestsTest {
         Set<String> names = new TreeSet<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
+    }
+
+    /**
+     * Checks a ScaledObject against the specification: its spec, target and triggers carry only fields KEDA knows,
+     * each trigger is a Kafka or a Prometheus scaler with its own metadata fields (the required ones present) and
+     * string values, and trigger names are unique.
+     */
+    static void checkScaledObjectSchema(JsonNode scaled) {
+        assertThat(scaled.path("apiVersion").asText()).isEqualTo("keda.sh/v1alpha1");
+        assertThat(scaled.path("kind").asText()).isEqualTo("ScaledObject");
+        assertThat(scaled.path("metadata").path("name").asText()).isNotEmpty();
+        JsonNode spec = scaled.path("spec");
+        assertThat(SCALED_OBJECT_SPEC).containsAll(fields(spec));
+        assertThat(SCALE_TARGET_REF).containsAll(fields(spec.path("scaleTargetRef")));
+        assertThat(spec.path("scaleTargetRef").path("name").asText()).isNotEmpty();
+        assertThat(spec.path("minReplicaCount").isInt()).isTrue();
+        assertThat(spec.path("maxReplicaCount").asInt()).isGreaterThanOrEqualTo(spec.path("minReplicaCount").asInt());
+        assertThat(spec.path("triggers").isArray()).isTrue();
+        assertThat(spec.path("triggers").findValuesAsText("name")).doesNotHaveDuplicates();
+        for (JsonNode trigger : spec.path("triggers")) {
+            assertThat(TRIGGER).containsAll(fields(trigger));
+            JsonNode metadata = trigger.path("metadata");
+            String type = trigger.path("type").asText();
+            Set<String> known = type.equals("kafka") ? KAFKA_METADATA : type.equals("prometheus") ? PROMETHEUS_METADATA
+                    : Set.of();
+            assertThat(known).as("metadata of a " + type + " trigger").isNotEmpty().containsAll(fields(metadata));
+            assertThat(fields(metadata)).containsAll(type.equals("kafka") ? KAFKA_REQUIRED : PROMETHEUS_REQUIRED);
+            metadata.forEach(value -> assertThat(value.isTextual()).as("KEDA metadata values are strings").isTrue());
+        }
     }
 
     private static String render(boolean share) {
@@ -66,25 +107,18 @@ class KedaManifestsTest {
         List<JsonNode> documents = documents(render(false));
 
         JsonNode scaled = documents.get(0);
-        assertThat(scaled.path("apiVersion").asText()).isEqualTo("keda.sh/v1alpha1");
-        assertThat(scaled.path("kind").asText()).isEqualTo("ScaledObject");
+        checkScaledObjectSchema(scaled);
         assertThat(scaled.path("metadata").path("name").asText()).isEqualTo("fanout-worker");
         assertThat(scaled.path("metadata").path("namespace").asText()).isEqualTo("batch");
         JsonNode spec = scaled.path("spec");
-        assertThat(SCALED_OBJECT_SPEC).containsAll(fields(spec));
-        assertThat(SCALE_TARGET_REF).containsAll(fields(spec.path("scaleTargetRef")));
         assertThat(spec.path("scaleTargetRef").path("name").asText()).isEqualTo("fanout-worker");
         assertThat(spec.path("scaleTargetRef").path("kind").asText()).isEqualTo("Deployment");
         assertThat(spec.path("minReplicaCount").asInt()).isEqualTo(1);
         assertThat(spec.path("maxReplicaCount").asInt()).as("the partitions cap consumer-group lanes").isEqualTo(8);
         assertThat(spec.path("triggers")).hasSize(2);
         for (JsonNode trigger : spec.path("triggers")) {
-            assertThat(TRIGGER).containsAll(fields(trigger));
             assertThat(trigger.path("type").asText()).isEqualTo("kafka");
             JsonNode metadata = trigger.path("metadata");
-            assertThat(KAFKA_METADATA).containsAll(fields(metadata));
-            assertThat(fields(metadata)).containsAll(KAFKA_REQUIRED);
-            metadata.forEach(value -> assertThat(value.isTextual()).as("KEDA metadata values are strings").isTrue());
             assertThat(metadata.path("bootstrapServers").asText()).isEqualTo("kafka:9092");
             assertThat(metadata.path("consumerGroup").asText()).isEqualTo("fanout.workers");
             assertThat(metadata.path("lagThreshold").asText()).as("64 slots x 300 s / 0.12 s").isEqualTo("160000");
@@ -97,19 +131,20 @@ class KedaManifestsTest {
 
     @Test
     void aShareGroupLaneGetsAPrometheusTriggerOnTheLaneLagAndNoPartitionCap() throws Exception {
-        JsonNode spec = documents(render(true)).get(0).path("spec");
+        JsonNode scaled = documents(render(true)).get(0);
+        checkScaledObjectSchema(scaled);
+        JsonNode spec = scaled.path("spec");
 
         JsonNode share = spec.path("triggers").get(1);
         assertThat(share.path("type").asText()).isEqualTo("prometheus");
         JsonNode metadata = share.path("metadata");
-        assertThat(PROMETHEUS_METADATA).containsAll(fields(metadata));
-        assertThat(fields(metadata)).containsAll(PROMETHEUS_REQUIRED);
-        metadata.forEach(value -> assertThat(value.isTextual()).isTrue());
         assertThat(metadata.path("serverAddress").asText()).isEqualTo("http://prometheus:9090");
         assertThat(metadata.path("query").asText()).isEqualTo("max(fanout_lane_lag{topic=\"fanout.jobs.normal\"})");
         assertThat(metadata.path("threshold").asText()).isEqualTo("160000");
         assertThat(spec.path("maxReplicaCount").asInt()).as("--max-replicas, not the partitions").isEqualTo(50);
         assertThat(spec.path("triggers").get(0).path("type").asText()).isEqualTo("kafka");
+        assertThat(spec.path("triggers").get(0).path("metadata").path("consumerGroup").asText())
+                .as("the consumer-group lane keeps the worker group").isEqualTo("fanout.workers");
     }
 
     @Test
@@ -152,5 +187,33 @@ class KedaManifestsTest {
         assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
         assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
         assertThat(container.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo("http");
+    }
+
+    @ParameterizedTest(name = "share lane: {0}")
+    @ValueSource(booleans = {false, true})
+    void theDeploymentsWorkerStartsWithItsNamedHandlersFromTheMountedConfigMapAndTheAdvisedLanes(boolean share,
+            @TempDir Path scratch) throws Exception {
+        List<Object> objects = new ArrayList<>();
+        new Yaml().loadAll(render(share)).forEach(objects::add);
+        Map<String, Object> deployment = DeploymentFiles.map(objects.get(1));
+        Map<String, Object> spec = DeploymentFiles.map(deployment.get("spec"));
+        Map<String, Object> podSpec = DeploymentFiles.map(DeploymentFiles.map(spec.get("template")).get("spec"));
+
+        DeploymentFiles.checkReferences(spec, DeploymentFiles.configMapNames(K8S));
+        WorkerConfig config = DeploymentFiles.workerConfig(podSpec, K8S, scratch);
+
+        assertThat(HandlerRegistry.create(HandlerCatalog.load(), config, InstantSource.system()).names())
+                .as("the named handlers of docker/k8s/worker-config.yaml").contains("enrich", "smoke");
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.concurrency().max()).isEqualTo(64);
+        assertThat(config.lanes()).containsExactly(Lane.HIGH, Lane.NORMAL);
+        assertThat(config.groupId()).as("the share group is the worker group's, suffixed by the worker")
+                .isEqualTo("fanout.workers");
+        if (share) {
+            assertThat(config.shareLanes()).containsExactly(Lane.NORMAL);
+            assertThat(config.ordering()).isEqualTo(OrderingMode.UNORDERED);
+        } else {
+            assertThat(config.shareLanes()).isEmpty();
+        }
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ScalingAdviceTest {
 
     static LaneLag.Reading lane(Lane lane, boolean share, int partitions, long lag) {
-        return new LaneLag.Reading(lane, "fanout.jobs." + lane.id(), new LaneLag.LaneGroup("fanout.workers", share),
+        return new LaneLag.Reading(lane, "fanout.jobs." + lane.id(), new LaneLag.LaneGroup(
+                share ? "fanout.workers-share" : "fanout.workers", share),
                 partitions, lag);
     }
 

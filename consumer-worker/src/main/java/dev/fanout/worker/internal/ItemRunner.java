@@ -84,6 +84,15 @@ public final class ItemRunner {
         }
     }
 
+    /**
+     * The job as this delivery runs it: on a share group every delivery after the first is one more attempt (the
+     * broker counts them); on a consumer group a redelivery is not (the attempt travels on the record).
+     */
+    static JobRecord counted(JobRecord job, TrackedRecord tracked) {
+        return tracked.retries() == RetryRoute.WORKER ? job
+                : job.withAttempt(job.attempt() + Math.max(0, tracked.deliveryCount() - 1));
+    }
+
     private CompletableFuture<Disposition> route(TrackedRecord tracked) {
         ConsumerRecord<String, byte[]> record = tracked.record();
         int size = record.value() == null ? 0 : record.value().length;
@@ -99,9 +108,7 @@ public final class ItemRunner {
             return outcomes.rejected(record, e.reason(), e.getMessage());
         }
         int recordAttempt = job.attempt();
-        if (tracked.retries() != RetryRoute.WORKER) { // a share group: every delivery after the first is an attempt
-            job = job.withAttempt(recordAttempt + Math.max(0, tracked.deliveryCount() - 1));
-        }
+        job = counted(job, tracked);
         boolean deadLetters = job.execution() == null || job.execution().deadLetters();
         Optional<HandlerRegistry.Entry> handler = handlers.find(job.handler());
         if (handler.isEmpty()) {
