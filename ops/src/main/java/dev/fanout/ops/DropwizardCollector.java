@@ -4,9 +4,13 @@ import com.codahale.metrics.MetricRegistry;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import com.codahale.metrics.Metric;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -22,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * one Prometheus metric with labels ({@code worker.w1.items.succeeded} and {@code worker.w1.items.failed} are both
  * {@code fanout_worker_items_total}, {@code event} telling them apart); client_java's {@link DropwizardExports} makes
  * one snapshot per Dropwizard metric, which a scrape refuses as duplicate names, so each metric is converted by its
- * own {@code DropwizardExports} and the snapshots of one name are merged here.
+ * own {@code DropwizardExports} and the snapshots of one name are merged here. {@link BucketHistogram}s, which
+ * {@code DropwizardExports} does not know, are converted here into classic Prometheus histograms.
  */
 final class DropwizardCollector implements MultiCollector {
 
@@ -37,8 +42,14 @@ final class DropwizardCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Map<String, List<MetricSnapshot>> byName = new TreeMap<>();
-        for (String name : registry.getNames()) {
+        for (Map.Entry<String, Metric> entry : registry.getMetrics().entrySet()) {
+            String name = entry.getKey();
             if (!MetricNames.exported(name)) {
+                continue;
+            }
+            if (entry.getValue() instanceof BucketHistogram histogram) {
+                byName.computeIfAbsent(mapper.getName(name), key -> new ArrayList<>())
+                        .add(histogram(name, histogram));
                 continue;
             }
             DropwizardExports converter = converters.computeIfAbsent(name, key ->
@@ -51,6 +62,16 @@ final class DropwizardCollector implements MultiCollector {
         List<MetricSnapshot> merged = new ArrayList<>();
         byName.values().forEach(snapshots -> merged.add(merge(snapshots)));
         return new MetricSnapshots(merged);
+    }
+
+    private HistogramSnapshot histogram(String name, BucketHistogram histogram) {
+        double[] finite = histogram.upperBounds();
+        double[] bounds = java.util.Arrays.copyOf(finite, finite.length + 1);
+        bounds[finite.length] = Double.POSITIVE_INFINITY;
+        HistogramSnapshot.HistogramDataPointSnapshot point = new HistogramSnapshot.HistogramDataPointSnapshot(
+                ClassicHistogramBuckets.of(bounds, histogram.bucketCounts()), histogram.sum(),
+                mapper.getLabels(name, List.of(), List.of()), Exemplars.EMPTY, 0L);
+        return new HistogramSnapshot(new MetricMetadata(mapper.getName(name)), List.of(point));
     }
 
     @SuppressWarnings("unchecked")
@@ -70,6 +91,10 @@ final class DropwizardCollector implements MultiCollector {
         }
         if (first instanceof SummarySnapshot) {
             return new SummarySnapshot(metadata, (List<SummarySnapshot.SummaryDataPointSnapshot>) (List<?>) points);
+        }
+        if (first instanceof HistogramSnapshot) {
+            return new HistogramSnapshot(metadata,
+                    (List<HistogramSnapshot.HistogramDataPointSnapshot>) (List<?>) points);
         }
         throw new IllegalStateException("cannot merge " + first.getClass().getSimpleName() + " snapshots of "
                 + metadata.getPrometheusName());

@@ -22,6 +22,7 @@ public final class MetricNames {
             map("worker.*.handler.*.succeeded", "fanout_worker_handler_succeeded", "worker", "handler"),
             map("worker.*.handler.*.failed.*", "fanout_worker_handler_failed", "worker", "handler", "reason"),
             map("worker.*.handler.*.latency", "fanout_worker_handler_latency_seconds", "worker", "handler"),
+            map("worker.*.handler.*.duration", "fanout_worker_handler_duration_seconds", "worker", "handler"),
             map("worker.*.dead-letters.*", "fanout_worker_dead_letters", "worker", "reason"),
             map("worker.*.retries.*", "fanout_worker_retries", "worker", "kind"),
             map("worker.*.retry-tier.*", "fanout_worker_retries_by_tier", "worker", "tier"),
