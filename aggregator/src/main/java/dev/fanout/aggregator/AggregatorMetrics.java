@@ -1,6 +1,7 @@
 package dev.fanout.aggregator;
 
 import com.codahale.metrics.Timer;
+import dev.fanout.ops.BucketHistogram;
 import dev.fanout.protocol.BatchStatus;
 import java.time.Duration;
 import java.util.Map;
@@ -53,9 +54,15 @@ public final class AggregatorMetrics {
     public static final String DECISIONS = "aggregator.decisions";
     /** From a batch's registration to its first decision. */
     public static final String DECISION_LATENCY = "aggregator.decision.latency";
+    /**
+     * Speed-up of each batch at its first decision (sum of item time / wall time, as in the decision record), a
+     * {@link BucketHistogram} over {@link BucketHistogram#RATIO}; batches in which no item ran are not observed.
+     */
+    public static final String BATCH_SPEEDUP = "aggregator.batch.speedup";
 
     private final MetricRegistry registry;
     private final Timer decisionLatency;
+    private final BucketHistogram batchSpeedup;
     private final Map<BatchStatus, Meter> decisions = new ConcurrentHashMap<>();
     private final Meter results;
     private final Counter duplicates;
@@ -74,6 +81,7 @@ public final class AggregatorMetrics {
     private AggregatorMetrics(MetricRegistry registry) {
         this.registry = registry;
         this.decisionLatency = registry.timer(DECISION_LATENCY);
+        this.batchSpeedup = BucketHistogram.in(registry, BATCH_SPEEDUP, BucketHistogram.RATIO);
         this.results = registry.meter(RESULTS);
         this.duplicates = registry.counter(DUPLICATES);
         this.replays = registry.counter(REPLAYS);
@@ -94,13 +102,24 @@ public final class AggregatorMetrics {
         return new AggregatorMetrics(Objects.requireNonNull(registry, "registry"));
     }
 
-    /** A batch got its first decision, {@code latency} after it was registered. */
-    public void decided(BatchStatus status, Duration latency) {
+    /**
+     * A batch got its first decision, {@code latency} after it was registered, with this speed-up (0 when no item
+     * ran: not observed).
+     */
+    public void decided(BatchStatus status, Duration latency, double speedup) {
         decisions.computeIfAbsent(status, key -> registry.meter(DECISIONS + "."
                 + key.name().toLowerCase(java.util.Locale.ROOT))).mark();
         if (!latency.isNegative()) {
             decisionLatency.update(latency);
         }
+        if (speedup > 0) {
+            batchSpeedup.update(speedup);
+        }
+    }
+
+    /** Speed-up of the batches at their first decision. */
+    public BucketHistogram batchSpeedup() {
+        return batchSpeedup;
     }
 
     public Meter results() {

@@ -119,6 +119,9 @@ class SettlingTopologyTest {
         assertThat(counter(AggregatorMetrics.BATCHES_DECIDED)).isEqualTo(2);
         assertThat(counter(AggregatorMetrics.BATCHES_SETTLED)).isEqualTo(1);
         assertThat(counter(AggregatorMetrics.CHAIN_EVENTS)).isEqualTo(1);
+        assertThat(AggregatorMetrics.of(h.registry).batchSpeedup().bucketCounts()).as("the first decision's speed-up, not the revision's")
+                .containsOnlyOnce(1L).containsOnly(0L, 1L);
+        assertThat(AggregatorMetrics.of(h.registry).batchSpeedup().sum()).isEqualTo(first.speedup()).isPositive();
 
         h.report(cancelled("ff", 1999), Fixtures.success("ff", 5));
         h.commit();

@@ -84,7 +84,8 @@ final class Decisions {
                 wiring.batchResultsSink());
         metrics.batchesDecided().inc();
         if (previous == null) {
-            metrics.decided(result.status(), Duration.between(state.definition().createdAt(), decidedAt));
+            metrics.decided(result.status(), Duration.between(state.definition().createdAt(), decidedAt),
+                    result.speedup());
         }
         if (result.settled() && !wasSettled) {
             metrics.batchesSettled().inc();
