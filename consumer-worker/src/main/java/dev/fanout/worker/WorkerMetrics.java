@@ -1,5 +1,6 @@
 package dev.fanout.worker;
 
+import dev.fanout.ops.BucketHistogram;
 import dev.fanout.ops.MetricNames;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.worker.internal.SlotUsage;
@@ -38,6 +39,7 @@ public final class WorkerMetrics {
     private final MetricRegistry registry;
     private final Map<String, Meter> handlerMeters = new ConcurrentHashMap<>();
     private final Map<String, Timer> handlerTimers = new ConcurrentHashMap<>();
+    private final Map<String, BucketHistogram> handlerDurations = new ConcurrentHashMap<>();
     private final Map<FailureReason, Counter> deadLettersByReason = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MetricRegistry registry, String workerId) {
@@ -161,6 +163,21 @@ public final class WorkerMetrics {
         return handlerTimers.computeIfAbsent(handler, key -> registry.timer(name("handler."
                 + MetricNames.segment(handler) + ".latency"),
                 () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
+    }
+
+    /**
+     * The time one attempt of {@code handler} ran, in buckets of {@link BucketHistogram#SECONDS}
+     * ({@code fanout_worker_handler_duration_seconds}, which adds up across workers).
+     */
+    public BucketHistogram handlerDuration(String handler) {
+        return handlerDurations.computeIfAbsent(handler, key -> BucketHistogram.in(registry, name("handler."
+                + MetricNames.segment(handler) + ".duration"), BucketHistogram.SECONDS));
+    }
+
+    /** One attempt of {@code handler} ran this long: updates {@link #handlerLatency} and {@link #handlerDuration}. */
+    public void handlerRan(String handler, java.time.Duration duration) {
+        handlerLatency(handler).update(duration);
+        handlerDuration(handler).update(duration.toNanos() / 1e9);
     }
 
     /** A dead letter was published for {@code reason} (also counted in {@link #deadLetters()}). */

@@ -109,7 +109,7 @@ final class Attempts {
                 observe(started[0], finished, false, false);
                 firstStart = firstStart == null ? started[0] : firstStart;
                 metrics.latency().update(Duration.ofMillis(millis(started[0], finished)));
-                metrics.handlerLatency(job.handler()).update(Duration.ofMillis(millis(started[0], finished)));
+                metrics.handlerRan(job.handler(), Duration.ofMillis(millis(started[0], finished)));
                 return outcomes.succeeded(record, job, output, thisAttempt, firstStart, finished,
                         totalMs + millis(started[0], finished));
             } catch (Cancelled cancelled) {
@@ -134,7 +134,7 @@ final class Attempts {
                 totalMs += millis(start, now);
                 if (started[0] != null) {
                     observe(start, now, true, e instanceof ThrottledException);
-                    metrics.handlerLatency(job.handler()).update(Duration.ofMillis(millis(start, now)));
+                    metrics.handlerRan(job.handler(), Duration.ofMillis(millis(start, now)));
                 }
                 Outcomes.Failure failure = new Outcomes.Failure(ItemStatus.FAILED, reason(e, retry, thisAttempt),
                         ItemError.of(e), e, firstStart, firstFailure, now, totalMs, thisAttempt);
