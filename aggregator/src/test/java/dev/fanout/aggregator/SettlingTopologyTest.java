@@ -119,7 +119,8 @@ class SettlingTopologyTest {
         assertThat(counter(AggregatorMetrics.BATCHES_DECIDED)).isEqualTo(2);
         assertThat(counter(AggregatorMetrics.BATCHES_SETTLED)).isEqualTo(1);
         assertThat(counter(AggregatorMetrics.CHAIN_EVENTS)).isEqualTo(1);
-        assertThat(AggregatorMetrics.of(h.registry).batchSpeedup().bucketCounts()).as("the first decision's speed-up, not the revision's")
+        assertThat(AggregatorMetrics.of(h.registry).batchSpeedup().bucketCounts())
+                .as("the first decision's speed-up, not the revision's")
                 .containsOnlyOnce(1L).containsOnly(0L, 1L);
         assertThat(AggregatorMetrics.of(h.registry).batchSpeedup().sum()).isEqualTo(first.speedup()).isPositive();
 

@@ -97,6 +97,14 @@ class PrometheusScrapeIT {
         assertThat(value(api, "sum(fanout_worker_handler_failed_total{handler=\"sim\"})")).isEqualTo(failed);
         assertThat(value(api, "sum(fanout_worker_handler_latency_seconds_count{handler=\"sim\"})"))
                 .isEqualTo(ITEMS);
+        assertThat(value(api, "sum(fanout_worker_handler_duration_seconds_bucket{handler=\"sim\",le=\"+Inf\"})"))
+                .as("the bucketed histogram counts every attempt").isEqualTo(ITEMS);
+        assertThat(value(api, "histogram_quantile(0.5, sum by (le) (fanout_worker_handler_duration_seconds_bucket"
+                + "{handler=\"sim\"}))")).as("2 ms handlers: the median is well under 50 ms").isBetween(0.0, 0.05);
+        await("Prometheus has scraped the decided batch's speed-up").atMost(START)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> value(api, "sum(fanout_aggregator_batch_speedup_count)") == 1);
+        assertThat(value(api, "sum(fanout_aggregator_batch_speedup_sum)")).isPositive();
         assertThat(value(api, "max(max_over_time(fanout_dispatcher_items_published_total[10m]))"))
                 .as("scraped while it published (its series went stale when it ended)")
                 .isBetween(1.0, (double) ITEMS);
