@@ -4,6 +4,7 @@ import dev.fanout.ops.BucketHistogram;
 import dev.fanout.ops.MetricNames;
 import dev.fanout.protocol.FailureReason;
 import dev.fanout.worker.internal.SlotUsage;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import com.codahale.metrics.Counter;
@@ -175,7 +176,7 @@ public final class WorkerMetrics {
     }
 
     /** One attempt of {@code handler} ran this long: updates {@link #handlerLatency} and {@link #handlerDuration}. */
-    public void handlerRan(String handler, java.time.Duration duration) {
+    public void handlerRan(String handler, Duration duration) {
         handlerLatency(handler).update(duration);
         handlerDuration(handler).update(duration.toNanos() / 1e9);
     }

@@ -1,10 +1,10 @@
 package dev.fanout.ops;
 
+import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import com.codahale.metrics.Metric;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -16,6 +16,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +43,7 @@ final class DropwizardCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Map<String, List<MetricSnapshot>> byName = new TreeMap<>();
-        for (Map.Entry<String, Metric> entry : registry.getMetrics().entrySet()) {
+        for (Map.Entry<String, Metric> entry : new TreeMap<>(registry.getMetrics()).entrySet()) {
             String name = entry.getKey();
             if (!MetricNames.exported(name)) {
                 continue;
@@ -66,7 +67,7 @@ final class DropwizardCollector implements MultiCollector {
 
     private HistogramSnapshot histogram(String name, BucketHistogram histogram) {
         double[] finite = histogram.upperBounds();
-        double[] bounds = java.util.Arrays.copyOf(finite, finite.length + 1);
+        double[] bounds = Arrays.copyOf(finite, finite.length + 1);
         bounds[finite.length] = Double.POSITIVE_INFINITY;
         HistogramSnapshot.HistogramDataPointSnapshot point = new HistogramSnapshot.HistogramDataPointSnapshot(
                 ClassicHistogramBuckets.of(bounds, histogram.bucketCounts()), histogram.sum(),
