@@ -14,8 +14,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,7 +60,7 @@ public final class LaneLagMetric implements AutoCloseable {
     private List<WorkerStatus> workers;
     private Instant workersAt;
     private boolean failing;
-    private final List<AutoCloseable> owned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
     /**
      * @param registry   reads the worker registry
@@ -73,23 +77,30 @@ public final class LaneLagMetric implements AutoCloseable {
     }
 
     /**
-     * The metric of a deployment, read on a daemon thread of its own with one admin client, both closed by
-     * {@link #close}.
+     * The metric of a deployment, read on a daemon thread of its own with one admin client (opened at the first
+     * reading), both closed by {@link #close}.
      */
     public static LaneLagMetric start(KafkaSettings kafka, InstantSource clock) {
-        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+        ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
             Thread reader = new Thread(task, "fanout-lane-lag");
             reader.setDaemon(true);
             return reader;
         });
         Map<String, Object> props = kafka.clientProperties();
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "fanout-lane-lag");
-        Admin admin = Admin.create(props);
+        AtomicReference<Admin> admin = new AtomicReference<>();
         LaneLagMetric metric = new LaneLagMetric(kafka, clock,
                 () -> WorkerRegistry.read(kafka, clock, WorkerRegistry.DEFAULT_LOOKBACK),
-                groups -> LaneLag.read(admin, kafka, groups), thread);
+                groups -> LaneLag.read(admin.updateAndGet(open -> open != null ? open : Admin.create(props)), kafka,
+                        groups),
+                thread);
         metric.owned.add(thread::shutdownNow);
-        metric.owned.add(() -> admin.close(Duration.ofSeconds(5)));
+        metric.owned.add(() -> {
+            Admin opened = admin.getAndSet(null);
+            if (opened != null) {
+                opened.close(Duration.ofSeconds(5));
+            }
+        });
         return metric;
     }
 
