@@ -6,6 +6,8 @@ import dev.fanout.aggregator.dashboard.DashboardSettings;
 import dev.fanout.aggregator.dashboard.WorkerList;
 import dev.fanout.aggregator.internal.AdminChainTopics;
 import dev.fanout.aggregator.internal.JobReader;
+import dev.fanout.aggregator.internal.LaneLagMetric;
+import dev.fanout.aggregator.internal.LiveTimelines;
 import dev.fanout.aggregator.internal.BoundedThreadReplacement;
 import dev.fanout.aggregator.internal.RestoreLog;
 import dev.fanout.aggregator.internal.ResultsServer;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +82,7 @@ public final class Aggregator implements AutoCloseable {
     private final BoundedThreadReplacement threads = new BoundedThreadReplacement(MAX_THREAD_REPLACEMENTS);
     private final StreamsHealthProbe health;
     private final RestoreLog restoreLog;
+    private volatile LaneLagMetric laneLag;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -142,7 +146,8 @@ public final class Aggregator implements AutoCloseable {
                 self = new HostInfo(config.httpHost(), server.port());
             }
             chainTopics = new AdminChainTopics(config.kafka().clientProperties());
-            streams = new KafkaStreams(AggregatorTopology.build(config, registry, chainTopics),
+            LiveTimelines timelines = LiveTimelines.of(LiveTimelines.DEFAULT_CAPACITY);
+            streams = new KafkaStreams(AggregatorTopology.build(config, registry, chainTopics, timelines),
                     streamsProperties(config, stateDir, self), time);
             URI api = self == null ? null : URI.create("http://" + self.host() + ":" + self.port());
             RestoreLog restoreLog = new RestoreLog(AggregatorMetrics.of(registry).restoredRecords());
@@ -154,10 +159,14 @@ public final class Aggregator implements AutoCloseable {
             streams.start();
             if (server != null) {
                 KafkaStreams running = streams;
-                server.start(new StreamsStoreLocator(streams, self), topics.prefix(), aggregator.health,
-                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics),
+                InstantSource clock = () -> Instant.ofEpochMilli(time.milliseconds());
+                LaneLagMetric laneLag = LaneLagMetric.start(config.kafka(), clock);
+                aggregator.laneLag = laneLag;
+                server.start(new StreamsStoreLocator(streams, self, timelines), topics.prefix(), aggregator.health,
+                        ServiceMetrics.of(registry).withKafkaClient("consumer", running::metrics)
+                                .withGauge(LaneLagMetric.NAME, LaneLagMetric.HELP, laneLag::samples),
                         new JobReader(config.kafka().clientProperties(), topics.prefix()), dashboard,
-                        () -> WorkerList.json(config.kafka(), () -> Instant.ofEpochMilli(time.milliseconds())));
+                        () -> WorkerList.json(config.kafka(), clock));
             }
             log.info("aggregator {} started: reading {} and {}, state in {}{}, results API {}",
                     config.applicationId(), topics.batches(), topics.results(),
@@ -279,6 +288,9 @@ public final class Aggregator implements AutoCloseable {
             log.warn("the aggregator's Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
         }
         chainTopics.close();
+        if (laneLag != null) {
+            laneLag.close();
+        }
         running.completeExceptionally(new IllegalStateException("the aggregator was closed"));
         stopped.complete(null);
         deleteRecursively(temporaryStateDir);

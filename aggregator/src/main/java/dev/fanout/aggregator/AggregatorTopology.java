@@ -5,6 +5,7 @@ import dev.fanout.aggregator.internal.AggregatorProcessor;
 import dev.fanout.aggregator.internal.BatchState;
 import dev.fanout.aggregator.internal.ItemOutcome;
 import dev.fanout.aggregator.internal.JsonSerde;
+import dev.fanout.aggregator.internal.LiveTimelines;
 import dev.fanout.aggregator.internal.PendingWritesStore;
 import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.Lane;
@@ -77,9 +78,15 @@ public final class AggregatorTopology {
 
     /** The topology for a configuration, reporting to {@code registry}, checking chaining topics with {@code chainTopics}. */
     public static Topology build(AggregatorConfig config, MetricRegistry registry, ChainTopics chainTopics) {
+        return build(config, registry, chainTopics, LiveTimelines.off());
+    }
+
+    /** As above, keeping the watched batches' timelines in {@code timelines} up to date. */
+    public static Topology build(AggregatorConfig config, MetricRegistry registry, ChainTopics chainTopics,
+            LiveTimelines timelines) {
         Objects.requireNonNull(config, "config");
         return build(config.kafka().topics(), config.punctuationInterval(), revisionInterval(config.commitInterval()),
-                config.itemRetention(), config.retentionChunk(), registry, chainTopics);
+                config.itemRetention(), config.retentionChunk(), registry, chainTopics, timelines);
     }
 
     /**
@@ -96,8 +103,15 @@ public final class AggregatorTopology {
     /** The topology with revisions published every {@link AggregatorConfig#DEFAULT_COMMIT_INTERVAL}. */
     public static Topology build(Topics topics, Duration punctuationInterval, Duration itemRetention,
             int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
+        return build(topics, punctuationInterval, itemRetention, retentionChunk, registry, chainTopics,
+                LiveTimelines.off());
+    }
+
+    /** As above, keeping the watched batches' timelines in {@code timelines} up to date. */
+    public static Topology build(Topics topics, Duration punctuationInterval, Duration itemRetention,
+            int retentionChunk, MetricRegistry registry, ChainTopics chainTopics, LiveTimelines timelines) {
         return build(topics, punctuationInterval, AggregatorConfig.DEFAULT_COMMIT_INTERVAL, itemRetention,
-                retentionChunk, registry, chainTopics);
+                retentionChunk, registry, chainTopics, timelines);
     }
 
     /**
@@ -111,10 +125,13 @@ public final class AggregatorTopology {
      * @param retentionChunk      the most items removed per punctuation
      * @param registry            where the {@link AggregatorMetrics} are registered
      * @param chainTopics         makes sure a chaining target's topic exists before an event is sent there
+     * @param timelines           the watched batches' timelines, kept up to date as items are counted
      */
     public static Topology build(Topics topics, Duration punctuationInterval, Duration revisionInterval,
-            Duration itemRetention, int retentionChunk, MetricRegistry registry, ChainTopics chainTopics) {
+            Duration itemRetention, int retentionChunk, MetricRegistry registry, ChainTopics chainTopics,
+            LiveTimelines timelines) {
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(timelines, "timelines");
         Objects.requireNonNull(punctuationInterval, "punctuationInterval");
         Objects.requireNonNull(revisionInterval, "revisionInterval");
         Objects.requireNonNull(chainTopics, "chainTopics");
@@ -130,7 +147,7 @@ public final class AggregatorTopology {
                 topics.batches().name());
         topology.addSource(RESULTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.results().name());
-        topology.addProcessor(PROCESSOR, () -> new AggregatorProcessor(wiring, metrics, chainTopics),
+        topology.addProcessor(PROCESSOR, () -> new AggregatorProcessor(wiring, metrics, chainTopics, timelines),
                 BATCHES_SOURCE, RESULTS_SOURCE);
         topology.addStateStore(PendingWritesStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BATCH_STORE), Serdes.String(), new JsonSerde<>(BatchState.class))

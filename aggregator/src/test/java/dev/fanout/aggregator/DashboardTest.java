@@ -171,6 +171,26 @@ class DashboardTest {
     }
 
     @Test
+    void aTimelineFetchedAgainWithItsCursorCarriesOnlyTheItemsCountedSinceWithoutScanningAgain() throws Exception {
+        serve(DashboardSettings.readOnly());
+        harness.define(Fixtures.sealed("running", 4, BatchPolicy.of(Strategy.BEST_EFFORT, 0.5,
+                PartialFailurePolicy.CONTINUE), CREATED));
+        harness.report(Fixtures.success("running", 0), Fixtures.success("running", 1));
+        Timeline first = Envelopes.mapper().readValue(get("/batches/running/timeline").body(), Timeline.class);
+        harness.report(Fixtures.success("running", 2), Fixtures.success("running", 3));
+
+        Timeline next = Envelopes.mapper().readValue(get("/batches/running/timeline?since=" + first.cursor()).body(),
+                Timeline.class);
+
+        assertThat(first.items()).isEqualTo(2);
+        assertThat(next.incremental()).isTrue();
+        assertThat(next.bars()).extracting(bar -> bar[0]).containsExactly(2L, 3L);
+        assertThat(next.items()).isEqualTo(4);
+        assertThat(harness.timelines.size()).as("kept up to date by the processor").isEqualTo(1);
+        assertThat(get("/batches/running/timeline?since=x%22").body()).contains("since must be the cursor");
+    }
+
+    @Test
     void anItemShowsItsStackAndJobCoordinatesAndSaysWhyItHasNoPayloadWhenItCannotBeRead() throws Exception {
         serve(DashboardSettings.readOnly());
 

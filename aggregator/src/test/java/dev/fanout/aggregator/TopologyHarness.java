@@ -3,6 +3,7 @@ package dev.fanout.aggregator;
 import com.codahale.metrics.MetricRegistry;
 import dev.fanout.aggregator.internal.BatchState;
 import dev.fanout.aggregator.internal.ItemOutcome;
+import dev.fanout.aggregator.internal.LiveTimelines;
 import dev.fanout.aggregator.internal.ResultsQueries;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.BatchResult;
@@ -29,6 +30,7 @@ final class TopologyHarness implements AutoCloseable {
     static final Topics TOPICS = new Topics("t.", 1, 1);
 
     final MetricRegistry registry = new MetricRegistry();
+    final LiveTimelines timelines = LiveTimelines.of(LiveTimelines.DEFAULT_CAPACITY);
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> batches;
     final TestInputTopic<String, byte[]> results;
@@ -42,7 +44,7 @@ final class TopologyHarness implements AutoCloseable {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         driver = new TopologyTestDriver(AggregatorTopology.build(TOPICS, Duration.ofSeconds(1), retention,
-                retentionChunk, registry, chainTopics), properties, now);
+                retentionChunk, registry, chainTopics, timelines), properties, now);
         batches = driver.createInputTopic(TOPICS.batches().name(), new StringSerializer(), new ByteArraySerializer());
         results = driver.createInputTopic(TOPICS.results().name(), new StringSerializer(), new ByteArraySerializer());
         decisions = driver.createOutputTopic(TOPICS.batchResults().name(), new StringDeserializer(),
@@ -96,7 +98,7 @@ final class TopologyHarness implements AutoCloseable {
 
     /** The results API's queries over this driver's stores. */
     ResultsQueries queries() {
-        return new ResultsQueries(batchStore(), itemStore(), itemIdStore());
+        return new ResultsQueries(batchStore(), itemStore(), itemIdStore(), timelines);
     }
 
     @Override

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 /**
  * What watching a deployment costs it ({@code --watch on}): a Prometheus that scrapes every service's
  * {@code /metrics} each second (15 s is Prometheus's default), and a user with the dashboard's batch page open on the
- * running batch: its event stream, and its timeline fetched as the page does while a batch runs (every 3 s, or every
- * finished/10 ms for a large batch).
+ * running batch: its event stream, and its timeline fetched as the page does while a batch runs (every 3 s, each
+ * fetch with the cursor of the one before, so the aggregator sends only the bars added since).
  */
 final class Watcher implements AutoCloseable {
 
@@ -40,9 +40,14 @@ final class Watcher implements AutoCloseable {
     private final AtomicLong scrapedBytes = new AtomicLong();
     private final AtomicLong timelines = new AtomicLong();
     private final AtomicLong eventBytes = new AtomicLong();
+    private final AtomicLong timelineBytes = new AtomicLong();
     private static final Pattern FINISHED = Pattern.compile("\"finished\":(\\d+)");
+    private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([0-9.-]+)\"");
     private volatile String batchId;
+    private String timelineOf;
+    private String cursor;
     private long lastTimeline;
+    private long lastFinished = -1;
     private volatile Thread events;
 
     /**
@@ -111,14 +116,24 @@ final class Watcher implements AutoCloseable {
             Matcher finished = FINISHED.matcher(view);
             long count = finished.find() ? Long.parseLong(finished.group(1)) : 0;
             long now = System.currentTimeMillis();
-            // as the page does: every 3 s, or every finished/10 ms for a large batch
-            if (now - lastTimeline < Math.max(TIMELINE.toMillis(), count / 10)) {
+            if (!batch.equals(timelineOf)) {
+                timelineOf = batch;
+                cursor = null;
+                lastFinished = -1;
+            }
+            // as the page does: every 3 s while the count moves, with the previous answer's cursor
+            if (count == lastFinished || now - lastTimeline < TIMELINE.toMillis()) {
                 return;
             }
             lastTimeline = now;
-            http.send(HttpRequest.newBuilder(api.resolve(base + "/timeline")).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            lastFinished = count;
+            String since = cursor == null ? "" : "?since=" + cursor;
+            String timeline = http.send(HttpRequest.newBuilder(api.resolve(base + "/timeline" + since)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher next = CURSOR.matcher(timeline);
+            cursor = next.find() ? next.group(1) : null;
             timelines.incrementAndGet();
+            timelineBytes.addAndGet(timeline.length());
         } catch (IOException e) {
             // the batch may not exist yet
         } catch (InterruptedException e) {
@@ -126,11 +141,11 @@ final class Watcher implements AutoCloseable {
         }
     }
 
-    /** What it did: scrapes, bytes, timeline fetches, event-stream bytes. */
+    /** What it did: scrapes, bytes, timeline fetches and bytes, event-stream bytes. */
     String summary() {
         return String.format(java.util.Locale.ROOT, "watched: %d scrapes of %d endpoints (%.1f MB), %d timeline"
-                + " fetches, %.1f KB of dashboard events", scrapes.get(), metrics.size(),
-                scrapedBytes.get() / 1e6, timelines.get(), eventBytes.get() / 1e3);
+                + " fetches (%.1f MB), %.1f KB of dashboard events", scrapes.get(), metrics.size(),
+                scrapedBytes.get() / 1e6, timelines.get(), timelineBytes.get() / 1e6, eventBytes.get() / 1e3);
     }
 
     @Override

@@ -111,10 +111,11 @@ final class DispatchCommand implements Callable<Integer> {
         HandlerResolver handlers = HandlerResolver.registry(settings, InstantSource.system(), requireHandlers,
                 warning -> System.err.println("fanout: warning: " + warning));
         MetricRegistry metrics = new MetricRegistry();
+        ServiceMetrics served = ServiceMetrics.of(metrics);
         try (ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
-                        : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, Check::ok, Check::ok,
-                                ServiceMetrics.of(metrics));
+                        : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, Check::ok, Check::ok, served);
                 Dispatcher dispatcher = new Dispatcher(settings, handlers, metrics, InstantSource.system())) {
+            served.withKafkaClient("producer", dispatcher::kafkaMetrics);
             if (endpoints != null) {
                 System.err.println("fanout: metrics at " + endpoints.url() + "/metrics while the dispatch runs");
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.LaneGroups;
 import dev.fanout.config.LaneLag;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.protocol.Topics;
@@ -32,7 +33,7 @@ final class KedaManifests {
     static final String SCALED_OBJECT_API = "keda.sh/v1alpha1";
     /** The workers' health and metrics port in every deployment file (docker/README.md). */
     static final int WORKER_HTTP_PORT = 9401;
-    /** Fanout's lag of a lane, by topic: what the Prometheus trigger of a share-group lane queries. */
+    /** Fanout's lag of a lane (the aggregator exports it): what the Prometheus trigger of a share-group lane queries. */
     static final String LANE_LAG_METRIC = "fanout_lane_lag";
     /** Where the worker container finds its configuration: a ConfigMap's key, mounted as a file. */
     static final String WORKER_CONFIG_DIR = "/etc/fanout";
@@ -120,15 +121,18 @@ final class KedaManifests {
     private static Map<String, Object> prometheusTrigger(LaneLag.Reading lane, String threshold, Target target) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("serverAddress", target.prometheusUrl());
-        metadata.put("query", lagQuery(lane.topic()));
+        metadata.put("query", lagQuery(lane.topic(), lane.group().groupId()));
         metadata.put("threshold", threshold);
         metadata.put("activationThreshold", "0");
         return map("type", "prometheus", "name", "lane-" + lane.lane().id(), "metadata", metadata);
     }
 
-    /** The PromQL of a share-group lane's lag (the highest of the instances that export it). */
-    static String lagQuery(String topic) {
-        return "max(" + LANE_LAG_METRIC + "{topic=\"" + topic + "\"})";
+    /**
+     * The PromQL of a lane's lag on its group: the highest of the aggregator instances that export it (each reads
+     * the same lag).
+     */
+    static String lagQuery(String topic, String group) {
+        return "max(" + LANE_LAG_METRIC + "{topic=\"" + topic + "\",group=\"" + group + "\"})";
     }
 
     static Map<String, Object> deployment(ScalingAdvice advice, Target target) {

@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import dev.fanout.config.Durations;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.LaneGroups;
 import dev.fanout.config.LaneLag;
 import dev.fanout.config.WorkerRegistry;
 import dev.fanout.protocol.Lane;

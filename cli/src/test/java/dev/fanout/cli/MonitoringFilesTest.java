@@ -40,7 +40,7 @@ class MonitoringFilesTest {
         assertThat(alerts).hasSize(5);
         assertThat(MonitoringFiles.metricNames(panels)).contains("fanout_worker_items_total",
                 "fanout_worker_handler_duration_seconds_bucket", "fanout_worker_busy_slot_seconds",
-                "fanout_kafka_consumer_records_lag", "fanout_worker_dead_letters_total",
+                "fanout_lane_lag", "fanout_worker_dead_letters_total",
                 "fanout_aggregator_decisions_total");
     }
 

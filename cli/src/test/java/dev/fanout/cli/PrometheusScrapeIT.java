@@ -108,9 +108,17 @@ class PrometheusScrapeIT {
         assertThat(value(api, "max(max_over_time(fanout_dispatcher_items_published_total[10m]))"))
                 .as("scraped while it published (its series went stale when it ended)")
                 .isBetween(1.0, (double) ITEMS);
+        assertThat(value(api, "count(max_over_time(fanout_kafka_producer_record_send_rate{client_id=\"fanout-dispatcher\"}"
+                + "[10m]))")).as("the dispatcher's producer metrics").isEqualTo(1);
         assertThat(value(api, "sum(fanout_aggregator_decisions_total{status=\"succeeded_with_failures\"})"))
                 .isEqualTo(1);
         assertThat(value(api, "count(up{job=\"fanout\"} == 1)")).as("worker and aggregator").isEqualTo(2);
+        String normalLane = "fanout_lane_lag{lane=\"normal\",group=\"" + prefix + "workers\",topic=\"" + prefix
+                + "jobs.normal\"}";
+        double lag = await("the aggregator exports the lane's lag on the workers' group").atMost(START)
+                .pollInterval(Duration.ofMillis(500)).until(() -> value(api, "max(" + normalLane + ")"),
+                        value -> !Double.isNaN(value));
+        assertThat(lag).as("records of the lane not yet finished").isBetween(0.0, (double) ITEMS);
 
         Set<String> exported = new TreeSet<>();
         for (int port : List.of(workerPort, aggregatorPort)) {

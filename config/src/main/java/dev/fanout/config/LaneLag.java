@@ -61,6 +61,18 @@ public final class LaneLag {
         Map<String, Object> props = kafka.clientProperties();
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "fanout-lane-lag");
         try (Admin admin = Admin.create(props)) {
+            return read(admin, kafka, lanes);
+        }
+    }
+
+    /**
+     * Reads the lag of each lane, in the map's order, with an admin client of {@code kafka}'s cluster that the caller
+     * keeps.
+     *
+     * @throws ConfigException naming the cluster when Kafka cannot be read
+     */
+    public static List<Reading> read(Admin admin, KafkaSettings kafka, Map<Lane, LaneGroup> lanes) {
+        try {
             List<Reading> readings = new ArrayList<>();
             for (Map.Entry<Lane, LaneGroup> lane : lanes.entrySet()) {
                 readings.add(read(admin, kafka.topics().jobs(lane.getKey()).name(), lane.getKey(), lane.getValue()));

@@ -2,6 +2,7 @@ package dev.fanout.worker;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.fanout.config.ConfigException;
+import dev.fanout.config.LaneGroups;
 import dev.fanout.config.TopicInitializer;
 import dev.fanout.ops.Check;
 import dev.fanout.ops.ErrorReference;
@@ -76,7 +77,7 @@ public final class Worker implements AutoCloseable {
     private static final String VERSION = Objects.requireNonNullElse(
             Worker.class.getPackage().getImplementationVersion(), "development");
     private static final String HOST = host();
-    public static final String SHARE_GROUP_SUFFIX = "-share";
+    public static final String SHARE_GROUP_SUFFIX = LaneGroups.SHARE_GROUP_SUFFIX;
 
     private final WorkerConfig config;
     private final PollLoop loop;

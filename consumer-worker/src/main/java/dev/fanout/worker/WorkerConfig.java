@@ -2,6 +2,7 @@ package dev.fanout.worker;
 
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.LaneGroups;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.protocol.Lane;
 import java.lang.management.ManagementFactory;
@@ -83,7 +84,7 @@ public record WorkerConfig(
     public static final String HTTP_PORT = "httpPort";
 
     /** The group is named after the topic prefix, so deployments with different prefixes never share one. */
-    public static final String DEFAULT_GROUP_SUFFIX = "workers";
+    public static final String DEFAULT_GROUP_SUFFIX = LaneGroups.DEFAULT_GROUP_SUFFIX;
     public static final int DEFAULT_MAX_CONCURRENCY = Concurrency.DEFAULT_MAX;
     public static final int DEFAULT_MAX_BUFFERED = 2_000;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(500);
@@ -147,7 +148,7 @@ public record WorkerConfig(
 
     /** {@code <topicPrefix>workers}, e.g. {@code fanout.workers}. */
     public static String defaultGroupId(KafkaSettings kafka) {
-        return kafka.topicPrefix() + DEFAULT_GROUP_SUFFIX;
+        return LaneGroups.defaultGroupId(kafka);
     }
 
     /** {@code worker-<host>-<pid>-<random>}: unique per process start. */

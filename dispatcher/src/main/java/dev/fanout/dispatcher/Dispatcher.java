@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -84,6 +86,11 @@ public final class Dispatcher implements AutoCloseable {
         this.services = new DispatchServices(producer, kafka, handlers, clock, Objects.requireNonNull(sleeper,
                 "sleeper"), published, backlog);
         this.signals = new BatchSignals(kafka, producer, clock, BatchSignals.DEFAULT_TIMEOUT);
+    }
+
+    /** The producer's own metrics (send rates, errors, latency), for a {@code /metrics} endpoint. */
+    public Map<MetricName, ? extends Metric> kafkaMetrics() {
+        return producer.metrics();
     }
 
     /**

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -63,6 +64,17 @@ public final class ServiceMetrics implements AutoCloseable {
      */
     public ServiceMetrics withKafkaClient(String role, Supplier<Map<MetricName, ? extends Metric>> metrics) {
         kafkaClients.add(role, metrics);
+        return this;
+    }
+
+    /**
+     * Adds a gauge whose labelled values are asked for at each scrape (keep {@code samples} quick: it runs on the
+     * scrape).
+     *
+     * @param name a Prometheus name starting with {@link MetricNames#PREFIX}
+     */
+    public ServiceMetrics withGauge(String name, String help, Supplier<List<GaugeSample>> samples) {
+        registry.register(new SampledGauge(name, help, samples));
         return this;
     }
 

@@ -69,6 +69,20 @@ class ServiceMetricsTest {
                 .as("Kafka's deprecated copy with dots replaced").doesNotContain("fanout_jobs_normal");
     }
 
+    @Test
+    void aGaugeComputedAtEachScrapeIsExportedWithItsLabels() throws Exception {
+        java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong(7);
+        ServiceMetrics metrics = ServiceMetrics.of(new MetricRegistry()).withGauge("fanout_lane_lag", "lag",
+                () -> java.util.List.of(new GaugeSample(Map.of("lane", "normal", "topic", "f.jobs.normal"),
+                        lag.get())));
+
+        assertThat(scrape(metrics)).contains("fanout_lane_lag{lane=\"normal\",topic=\"f.jobs.normal\"} 7.0");
+        lag.set(0);
+        assertThat(scrape(metrics)).contains("fanout_lane_lag{lane=\"normal\",topic=\"f.jobs.normal\"} 0.0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceMetrics.of(new MetricRegistry())
+                .withGauge("lane_lag", "lag", java.util.List::of)).hasMessageContaining("must start with fanout_");
+    }
+
     private static String scrape(ServiceMetrics metrics) throws Exception {
         try (metrics) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

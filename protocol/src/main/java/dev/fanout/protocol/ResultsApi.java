@@ -20,7 +20,7 @@ import java.util.Objects;
  * GET /batches/{id}/items?status=&amp;limit=&amp;after=      ItemPage, ordered by index
  * GET /batches/{id}/items/{itemId or index}          ItemView
  * GET /batches/{id}/items/{itemId or index}/job      JobView: the job record the item ran from (its payload)
- * GET /batches/{id}/timeline?max=                    Timeline: every item's queued and running time, and a summary
+ * GET /batches/{id}/timeline?max=&since=             Timeline: every item's queued and running time, and a summary
  * </pre>
  */
 public final class ResultsApi {
@@ -158,17 +158,20 @@ public final class ResultsApi {
      * Every item's execution, for the dashboard's timeline, with a summary of the batch so far.
      *
      * @param origin  the time the offsets in {@code bars} count from: the batch's creation, else its first item's
-     * @param items   items scanned (counted so far)
-     * @param stride  1 when every item is in {@code bars}; n when only every n-th is (the batch has more than
-     *                {@code max} items)
+     * @param items   items counted so far
+     * @param stride  1 when every item is in {@code bars}; n when only those whose index is a multiple of n are (the
+     *                batch has more than {@code max} items)
      * @param workers the workers that ran the items; a bar names one by its position here
      * @param bars    one per item: {@code [index, queuedMs, startMs, endMs, workerIndex, status, attempts]}, times in
      *                ms after {@code origin} ({@code -1} when unknown), {@code status} the ordinal of
      *                {@link ItemStatus}, {@code workerIndex} {@code -1} when unknown
-     * @param summary latency percentiles, speed-up, top errors and dead letters by reason over all items scanned
+     * @param summary latency percentiles, speed-up, top errors and dead letters by reason over all items counted
+     * @param cursor  pass it as {@code since} on the next request to get only the bars added meanwhile
+     * @param incremental whether {@code bars} are only those added since the {@code since} cursor given (append them
+     *                to the ones already held); false when they are all of them (the cursor no longer fitted)
      */
     public record Timeline(String batchId, Instant origin, long items, int stride, List<String> workers,
-            List<long[]> bars, TimelineSummary summary) {
+            List<long[]> bars, TimelineSummary summary, String cursor, boolean incremental) {
 
         public Timeline {
             Envelopes.require(batchId, "batchId");

@@ -93,6 +93,7 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     private final Wiring wiring;
     private final AggregatorMetrics metrics;
     private final ChainTopics chainTopics;
+    private final LiveTimelines timelines;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, BatchState> batches;
     private ItemStore items;
@@ -102,10 +103,12 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     private Retention retention;
     private Revisions revisions;
 
-    public AggregatorProcessor(Wiring wiring, AggregatorMetrics metrics, ChainTopics chainTopics) {
+    public AggregatorProcessor(Wiring wiring, AggregatorMetrics metrics, ChainTopics chainTopics,
+            LiveTimelines timelines) {
         this.wiring = Objects.requireNonNull(wiring, "wiring");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.chainTopics = Objects.requireNonNull(chainTopics, "chainTopics");
+        this.timelines = Objects.requireNonNull(timelines, "timelines");
     }
 
     @Override
@@ -113,7 +116,7 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
         this.context = context;
         this.batches = context.getStateStore(wiring.batchStore());
         this.items = new ItemStore(context.getStateStore(wiring.itemStore()),
-                context.getStateStore(wiring.itemIdStore()));
+                context.getStateStore(wiring.itemIdStore()), timelines);
         this.deadlines = new Deadlines(context.getStateStore(wiring.deadlineStore()));
         this.compensations = new Compensations(context, wiring, items, metrics);
         this.decisions = new Decisions(context, wiring, items, chainTopics, compensations, metrics);
@@ -151,7 +154,7 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
                 state.count(result.isLate() ? ResultRules.timedOutPart(result) : result);
             }
             case REPLACE -> {
-                items.add(result);
+                items.replace(result);
                 state.replace(previous, result.index(), result);
             }
             case FAILED_AGAIN -> {
@@ -327,5 +330,11 @@ public final class AggregatorProcessor implements Processor<byte[], byte[], byte
     private BatchState load(String batchId) {
         BatchState state = batches.get(batchId);
         return state == null ? new BatchState() : state;
+    }
+
+    /** The task closes (a rebalance, a restart, a rollback): the timelines kept from its store are rebuilt by scan. */
+    @Override
+    public void close() {
+        timelines.forgetAll();
     }
 }

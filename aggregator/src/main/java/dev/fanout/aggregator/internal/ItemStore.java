@@ -9,32 +9,55 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** The processor's side of the item store and the item-id index: it adds and updates outcomes, removes expired ones. */
+/**
+ * The processor's side of the item store and the item-id index: it adds and updates outcomes, removes expired ones,
+ * and tells the {@link LiveTimelines} what changed.
+ */
 public final class ItemStore extends ItemReader {
 
     private final KeyValueStore<String, ItemOutcome> items;
     private final KeyValueStore<String, Long> ids;
+    private final LiveTimelines timelines;
 
     public ItemStore(KeyValueStore<String, ItemOutcome> items, KeyValueStore<String, Long> ids) {
+        this(items, ids, LiveTimelines.off());
+    }
+
+    public ItemStore(KeyValueStore<String, ItemOutcome> items, KeyValueStore<String, Long> ids,
+            LiveTimelines timelines) {
         super(items, ids);
         this.items = Objects.requireNonNull(items, "items");
         this.ids = Objects.requireNonNull(ids, "ids");
+        this.timelines = Objects.requireNonNull(timelines, "timelines");
     }
 
     /**
-     * Stores the result an item is counted with (its first, or the replay that replaces it); an id that is not the
-     * index is indexed (the first such item keeps it).
+     * Stores the result an item is first counted with; an id that is not the index is indexed (the first such item
+     * keeps it).
      */
     public void add(ItemResult result) {
-        items.put(result.itemKey().asString(), ItemOutcome.of(result));
+        ItemOutcome outcome = ItemOutcome.of(result);
+        put(result, outcome);
+        timelines.counted(result.batchId(), result.index(), outcome);
+    }
+
+    /** Stores the replay that replaces an item's counted outcome. */
+    public void replace(ItemResult result) {
+        put(result, ItemOutcome.of(result));
+        timelines.changed(result.batchId());
+    }
+
+    private void put(ItemResult result, ItemOutcome outcome) {
+        items.put(result.itemKey().asString(), outcome);
         if (!idIsIndex(result.itemId(), result.index())) {
             ids.putIfAbsent(idKey(result.batchId(), result.itemId()), result.index());
         }
     }
 
-    /** Replaces a stored item's outcome (a replay that failed again, a late supplement). */
+    /** Replaces a stored item's outcome (a replay that failed again, a late supplement, a compensation). */
     public void update(ItemKey key, ItemOutcome outcome) {
         items.put(key.asString(), Objects.requireNonNull(outcome, "outcome"));
+        timelines.changed(key.batchId());
     }
 
     /**
@@ -56,6 +79,9 @@ public final class ItemStore extends ItemReader {
             if (!idIsIndex(entry.value.itemId(), indexOf(entry.key))) {
                 ids.delete(idKey(batchId, entry.value.itemId()));
             }
+        }
+        if (!doomed.isEmpty()) {
+            timelines.changed(batchId);
         }
         return new Removal(doomed.size(), more);
     }

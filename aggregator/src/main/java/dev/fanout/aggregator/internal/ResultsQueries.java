@@ -24,11 +24,20 @@ public final class ResultsQueries {
 
     private final ReadOnlyKeyValueStore<String, BatchState> batches;
     private final ItemReader items;
+    private final LiveTimelines timelines;
 
     public ResultsQueries(ReadOnlyKeyValueStore<String, BatchState> batches,
             ReadOnlyKeyValueStore<String, ItemOutcome> items, ReadOnlyKeyValueStore<String, Long> ids) {
+        this(batches, items, ids, LiveTimelines.off());
+    }
+
+    /** Queries whose timelines come from {@code timelines} when kept there (fed by the processor of these stores). */
+    public ResultsQueries(ReadOnlyKeyValueStore<String, BatchState> batches,
+            ReadOnlyKeyValueStore<String, ItemOutcome> items, ReadOnlyKeyValueStore<String, Long> ids,
+            LiveTimelines timelines) {
         this.batches = Objects.requireNonNull(batches, "batches");
         this.items = new ItemReader(items, ids);
+        this.timelines = Objects.requireNonNull(timelines, "timelines");
     }
 
     /** A batch with its decision as published (the race winner's output read back from the item store). */
@@ -68,27 +77,33 @@ public final class ResultsQueries {
     }
 
     /**
-     * The batch's timeline: a bar per item (every n-th beyond {@code max}) and a summary over all items counted.
-     * Empty when the batch is unknown.
+     * The batch's timeline: a bar per item (every n-th beyond {@code max}) and a summary over all items counted; only
+     * the bars added since when {@code since} is the cursor of an earlier answer that still fits. Kept up to date by
+     * {@link LiveTimelines} once fetched, so only a first fetch scans the batch's items. Empty when the batch is
+     * unknown.
      */
-    public Optional<Timeline> timeline(String batchId, int max) {
+    public Optional<Timeline> timeline(String batchId, int max, String since) {
         BatchState state = batches.get(batchId);
         if (state == null) {
             return Optional.empty();
         }
         BatchDefinition definition = state.definition();
-        TimelineScan scan = new TimelineScan(definition == null ? null : definition.createdAt(),
-                state.tally().finished(), max);
+        long expected = Math.max(state.tally().finished(),
+                definition == null || definition.total() == null ? 0 : definition.total());
+        return Optional.of(timelines.answer(batchId, definition == null ? null : definition.createdAt(), expected,
+                max, since, builder -> scan(batchId, builder)));
+    }
+
+    private void scan(String batchId, TimelineBuilder builder) {
         long after = -1;
         Long next;
         do {
             next = items.scan(batchId, after, ItemReader.SCAN_BUDGET, (index, outcome) -> {
-                scan.add(index, outcome);
+                builder.add(index, outcome);
                 return true;
             });
             after = next == null ? after : next;
         } while (next != null);
-        return Optional.of(scan.result(batchId));
     }
 
     static BatchView view(String batchId, BatchState state, BatchResult decision) {

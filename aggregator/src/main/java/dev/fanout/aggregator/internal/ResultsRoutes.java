@@ -48,6 +48,8 @@ final class ResultsRoutes implements AutoCloseable {
     private static final String ENDPOINTS = "GET /batches, GET /batches/{id}, GET /batches/{id}/items,"
             + " GET /batches/{id}/items/{itemId or index}, GET /batches/{id}/items/{itemId or index}/job,"
             + " GET /batches/{id}/timeline";
+    /** The longest {@code since} cursor a timeline request may carry. */
+    private static final int MAX_CURSOR_CHARS = 64;
     private static final String LOCAL = "local";
     private static final String TIMELINE = "timeline";
     private static final Logger log = LoggerFactory.getLogger(ResultsRoutes.class);
@@ -97,10 +99,11 @@ final class ResultsRoutes implements AutoCloseable {
                         .orElseGet(() -> noBatch(batchId)));
             }
             if (path.size() == 3 && path.get(2).equals(TIMELINE)) {
-                allow(query, "max");
+                allow(query, "max", "since");
                 int max = max(query);
-                return onBatch(batchId, uri, forwarded, queries -> withItems(queries, batchId,
-                        () -> queries.timeline(batchId, max).map(ResultsRoutes::ok).orElseGet(() -> noBatch(batchId))));
+                String since = since(query);
+                return onBatch(batchId, uri, forwarded, queries -> withItems(queries, batchId, () -> queries.timeline(
+                        batchId, max, since).map(ResultsRoutes::ok).orElseGet(() -> noBatch(batchId))));
             }
             if (path.size() == 3) {
                 allow(query, "status", "limit", "after");
@@ -314,6 +317,14 @@ final class ResultsRoutes implements AutoCloseable {
                     + "'");
         }
         return Long.parseLong(text);
+    }
+
+    private static String since(Map<String, String> query) {
+        String text = query.get("since");
+        if (text != null && (text.length() > MAX_CURSOR_CHARS || !text.matches("[0-9.-]+"))) {
+            throw new BadRequest("since must be the cursor of an earlier timeline answer, was '" + text + "'");
+        }
+        return text;
     }
 
     private static int max(Map<String, String> query) {

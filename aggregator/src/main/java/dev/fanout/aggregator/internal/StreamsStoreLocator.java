@@ -26,11 +26,16 @@ public final class StreamsStoreLocator implements StoreLocator {
 
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final LiveTimelines timelines;
 
-    /** @param self this instance's {@code application.server} */
-    public StreamsStoreLocator(KafkaStreams streams, HostInfo self) {
+    /**
+     * @param self      this instance's {@code application.server}
+     * @param timelines the timelines this instance's processors keep up to date
+     */
+    public StreamsStoreLocator(KafkaStreams streams, HostInfo self, LiveTimelines timelines) {
         this.streams = Objects.requireNonNull(streams, "streams");
         this.self = Objects.requireNonNull(self, "self");
+        this.timelines = Objects.requireNonNull(timelines, "timelines");
     }
 
     @Override
@@ -75,7 +80,7 @@ public final class StreamsStoreLocator implements StoreLocator {
     private Location local(int partition) {
         try {
             return new Local(new ResultsQueries(store(AggregatorTopology.BATCH_STORE, partition),
-                    store(AggregatorTopology.ITEM_STORE, partition), store(AggregatorTopology.ITEM_ID_STORE, partition)));
+                    store(AggregatorTopology.ITEM_STORE, partition), store(AggregatorTopology.ITEM_ID_STORE, partition), timelines));
         } catch (InvalidStateStoreException e) {
             return new Unavailable("the aggregator's stores are not ready");
         }

@@ -183,21 +183,26 @@ function renderBatch() {
     ['min success rate', b.minSuccessRate != null ? Math.round(b.minSuccessRate * 100) + '%' : '–']];
   if (d) cards.push(['success rate', Math.round(d.successRate * 1000) / 10 + '%'], ['wall time', d.wallMs + ' ms'], ['revision', String(d.revision)]);
   $('#cards').replaceChildren(...cards.map(([label, value, id]) => el('div', { class: 'card' }, el('b', id ? { id } : {}, value), el('span', {}, label))));
-  // the timeline scans every item the aggregator holds for the batch: while it runs, refresh it every 3 s for small
-  // batches and every finished/10 ms for large ones (20 s at 200,000 items), so watching costs the aggregator little
+  // while the batch runs, fetch the timeline every 3 s: the aggregator keeps it up to date as results are counted,
+  // and with the cursor of the previous answer it sends only the bars added since
   const now = Date.now();
-  const period = Math.max(3000, b.finished / 10);
-  if (b.finished !== state.timelineFinished && (now - state.timelineAt > period || b.decided)) {
+  if (b.finished !== state.timelineFinished && (now - state.timelineAt > 3000 || b.decided)) {
     state.timelineAt = now;
     state.timelineFinished = b.finished;
-    loadTimeline(b.batchId);
+    // one fetch at a time, so each carries the cursor of the answer before it
+    state.timelineFetch = (state.timelineFetch || Promise.resolve()).then(() => loadTimeline(b.batchId));
   }
 }
 
 async function loadTimeline(batchId) {
   try {
-    const t = await api(`/batches/${encodeURIComponent(batchId)}/timeline`);
+    const held = state.timeline && state.timeline.batchId === batchId ? state.timeline : null;
+    const t = await api(`/batches/${encodeURIComponent(batchId)}/timeline` + (held ? `?since=${encodeURIComponent(held.cursor)}` : ''));
     if (batchId !== state.batchId) return;
+    if (t.incremental && held) {
+      for (const bar of t.bars) held.bars.push(bar);
+      t.bars = held.bars;
+    }
     state.timeline = t;
     state.timelineView.load(t);
     $('#timeline-note').textContent = `${number(t.items)} items` + (t.stride > 1 ? `, every ${t.stride}th drawn` : '')
