@@ -140,7 +140,7 @@ class KedaManifestsTest {
         JsonNode metadata = share.path("metadata");
         assertThat(metadata.path("serverAddress").asText()).isEqualTo("http://prometheus:9090");
         assertThat(metadata.path("query").asText()).isEqualTo(
-                "max(fanout_lane_lag{topic=\"fanout.jobs.normal\",group=\"fanout.workers\"})");
+                "max(fanout_lane_lag{topic=\"fanout.jobs.normal\",group=\"fanout.workers-share\"})");
         assertThat(metadata.path("threshold").asText()).isEqualTo("160000");
         assertThat(spec.path("maxReplicaCount").asInt()).as("--max-replicas, not the partitions").isEqualTo(50);
         assertThat(spec.path("triggers").get(0).path("type").asText()).isEqualTo("kafka");
