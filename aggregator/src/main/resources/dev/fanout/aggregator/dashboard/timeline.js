@@ -23,12 +23,12 @@ class FanoutTimeline {
     window.addEventListener('resize', () => this.render());
   }
 
-  /** Takes a Timeline answer of the results API; keeps the zoom when the batch only grew. */
+  /** Takes a Timeline answer of the results API; keeps the user's zoom or pan, else shows the whole batch so far. */
   load(data) {
     const first = this.data === null;
     this.data = data;
     this.layout();
-    if (first) this.reset(); else this.render();
+    if (first || !this.moved) this.reset(); else this.render();
   }
 
   layout() {
@@ -66,10 +66,11 @@ class FanoutTimeline {
 
   start(bar) { return bar[2] >= 0 ? bar[2] : bar[3]; }
 
-  reset() { if (!this.data) return; this.view = { from: this.min, to: this.max }; this.render(); }
+  reset() { if (!this.data) return; this.moved = false; this.view = { from: this.min, to: this.max }; this.render(); }
 
   zoomAt(x, factor) {
     if (!this.data) return;
+    this.moved = true;
     const width = this.canvas.clientWidth;
     const at = this.view.from + (x / width) * (this.view.to - this.view.from);
     const span = Math.max(5, (this.view.to - this.view.from) * factor);
@@ -85,6 +86,7 @@ class FanoutTimeline {
       const dx = e.offsetX - this.drag.x;
       const ms = (dx / this.canvas.clientWidth) * (this.drag.to - this.drag.from);
       this.view = { from: this.drag.from - ms, to: this.drag.to - ms };
+      this.moved = true;
       this.render();
       return;
     }
