@@ -110,9 +110,11 @@ class DashboardBrowserIT {
         assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"))
                 .as("updated over Server-Sent Events, not by reloading the page").isEqualTo(true);
         assertThat(text("tr[data-batch='ui-batch'] .progress .threshold", "title")).isEqualTo("minSuccessRate 0.9");
-        assertThat(dispatch.awaitExit(START)).as(dispatch.output()).isZero();
 
         click(By.linkText("ui-batch"));
+        await("the running batch's timeline is drawn, then grows by the bars added since each fetch").atMost(START)
+                .until(this::timelineBars, n -> n > 0 && n < ITEMS);
+        assertThat(dispatch.awaitExit(START)).as(dispatch.output()).isZero();
         await("the decision reaches the batch page").atMost(START)
                 .until(() -> browser.findElement(By.id("batch-status")).getText(), text -> text.startsWith("succeeded"));
         await("the timeline draws every item of the 10,000").atMost(START).until(() -> browser.findElement(
@@ -197,6 +199,12 @@ class DashboardBrowserIT {
     }
 
     /** Clicks what {@code locator} finds, again if a live update replaced the element between finding and click. */
+    private int timelineBars() {
+        List<WebElement> canvas = browser.findElements(By.cssSelector("#timeline canvas"));
+        String bars = canvas.isEmpty() ? null : canvas.get(0).getAttribute("data-bars");
+        return bars == null ? 0 : Integer.parseInt(bars);
+    }
+
     private void click(By locator) {
         click(locator, element -> "clicked");
     }
