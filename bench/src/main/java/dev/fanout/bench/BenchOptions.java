@@ -28,6 +28,15 @@ public final class BenchOptions {
     }
 
     /** Removes a folder and everything in it. */
+    /** After a run: removes its work folder when it went well and its logs are not kept, else says where they are. */
+    static void cleanUp(Path dir, boolean ok, boolean keepLogs) throws IOException {
+        if (ok && !keepLogs) {
+            deleteTree(dir);
+        } else {
+            System.err.println("bench: logs kept in " + dir);
+        }
+    }
+
     public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -82,11 +82,7 @@ final class IdleScenario {
             }
             ok = true;
         } finally {
-            if (ok && !keepLogs) {
-                BenchOptions.deleteTree(dir);
-            } else {
-                System.err.println("bench: logs kept in " + dir);
-            }
+            BenchOptions.cleanUp(dir, ok, keepLogs);
         }
         return 0;
     }

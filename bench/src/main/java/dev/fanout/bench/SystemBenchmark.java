@@ -88,11 +88,7 @@ final class SystemBenchmark {
             SystemReport.summary(workers, throughput, latency);
             ok = true;
         } finally {
-            if (ok && !keepLogs) {
-                BenchOptions.deleteTree(dir);
-            } else {
-                System.err.println("bench: logs kept in " + dir);
-            }
+            BenchOptions.cleanUp(dir, ok, keepLogs);
         }
         return 0;
     }
