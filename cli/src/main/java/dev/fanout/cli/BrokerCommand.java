@@ -111,6 +111,7 @@ final class BrokerCommand implements Callable<Integer> {
     private static MetricRegistry gauges(EmbeddedKafkaBroker broker) {
         MetricRegistry registry = new MetricRegistry();
         registry.gauge("broker.up", () -> () -> broker.isRunning() ? 1 : 0);
+        ServiceMetrics.jmx(registry); // for the life of the process, as the services do
         return registry;
     }
 

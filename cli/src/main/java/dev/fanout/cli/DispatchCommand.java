@@ -112,6 +112,7 @@ final class DispatchCommand implements Callable<Integer> {
                 warning -> System.err.println("fanout: warning: " + warning));
         MetricRegistry metrics = new MetricRegistry();
         ServiceMetrics served = ServiceMetrics.of(metrics);
+        ServiceMetrics.jmx(metrics); // for the life of the process, as the services do
         try (ServiceEndpoints endpoints = httpPort == ServiceEndpoints.DISABLED ? null
                         : ServiceEndpoints.start(ServiceEndpoints.DEFAULT_HOST, httpPort, Check::ok, Check::ok, served);
                 Dispatcher dispatcher = new Dispatcher(settings, handlers, metrics, InstantSource.system())) {

@@ -77,7 +77,13 @@ class RateLimitProcessesIT {
         FanoutProcesses.Service dispatch = fanout.start("dispatch", "dispatch", batch().toString(),
                 "--bootstrap-servers", servers, "--topic-prefix", prefix, "--partitions", PARTITIONS,
                 "--require-handlers", "--wait", "--json");
-        await().atMost(START).until(() -> downstream.count() > 0);
+        await("the first request at the downstream").atMost(START).until(() -> {
+            if (!dispatch.process().isAlive()) { // a dispatch that ended early says why, not a timeout
+                throw new AssertionError("the dispatch ended (exit " + dispatch.process().exitValue()
+                        + ") before any request:\n" + dispatch.output() + "\nw1:\n" + first.output());
+            }
+            return downstream.count() > 0;
+        });
         FanoutProcesses.Service third = worker("w3"); // the batch takes some 30 s; a worker joins in 15 to 20 here
         third.awaitLine("owns 6 partitions", START);
         assertThat(downstream.count()).as("requests when the third worker joined").isLessThan(ITEMS);

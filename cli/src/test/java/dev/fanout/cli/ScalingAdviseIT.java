@@ -22,14 +22,17 @@ import dev.fanout.worker.WorkerConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,8 @@ class ScalingAdviseIT {
                         new StringSerializer(), new StringSerializer())) {
             admin.createTopics(List.of(new NewTopic(lane, 2, (short) 1), new NewTopic(results, 1, (short) 1)))
                     .all().get();
+            awaitLeaders(admin, List.of(new TopicPartition(lane, 0), new TopicPartition(lane, 1),
+                    new TopicPartition(results, 0)));
             for (int i = 0; i < 600; i++) {
                 producer.send(new ProducerRecord<>(lane, i % 2, "k" + i, "{}"));
             }
@@ -165,5 +170,16 @@ class ScalingAdviseIT {
         String[] all = java.util.Arrays.copyOf(args, args.length + 1);
         all[args.length] = more;
         return all;
+    }
+
+    /**
+     * Until the new partitions' leaders serve (a ListOffsets answer): producing before that meets NOT_LEADER, which
+     * an idempotent producer can turn into out-of-order retries until its delivery timeout, and records are lost.
+     */
+    private static void awaitLeaders(Admin admin, List<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+        await("the leaders of " + partitions + " serve").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                .until(() -> admin.listOffsets(latest).all().get().size() == partitions.size());
     }
 }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 class ServiceMetricsTest {
@@ -103,5 +106,18 @@ class ServiceMetricsTest {
                 return value;
             }
         };
+    }
+
+    @Test
+    void jmxPublishesTheRegistryInTheFanoutDomainUntilClosed() throws Exception {
+        MetricRegistry registry = new MetricRegistry();
+        registry.counter("dispatcher.items.published").inc(3);
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName published = new ObjectName("fanout:name=dispatcher.items.published,type=counters");
+
+        try (AutoCloseable jmx = ServiceMetrics.jmx(registry)) {
+            assertThat(server.getAttribute(published, "Count")).isEqualTo(3L);
+        }
+        assertThat(server.isRegistered(published)).as("unregistered once closed").isFalse();
     }
 }
