@@ -118,7 +118,9 @@ class WorkerShareLanesIT {
         children.add(victim);
         await().atMost(TIMEOUT).until(() -> Files.readString(log, StandardCharsets.UTF_8).contains("ASSIGNED"));
         int total = 3_000;
-        publish(settings, total, index -> simulate(50));
+        // 150 ms items: the two workers take some 11 s for the batch, so the kill lands mid-batch even on a busy
+        // machine (with 50 ms items the batch could end before the test saw 500 results and killed the victim)
+        publish(settings, total, index -> simulate(150));
         await().atMost(TIMEOUT).until(() -> resultsNow(settings).values().stream()
                 .anyMatch(each -> each.get(0).workerId().equals("victim")));
         workers.add(start(settings, group, "survivor", true, 20, HandlerCatalog.load(), Map.of()));
@@ -126,6 +128,7 @@ class WorkerShareLanesIT {
 
         victim.destroyForcibly(); // SIGKILL: nothing acknowledged, nothing released
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(resultsNow(settings).size()).as("results when the victim was killed: mid-batch").isLessThan(total);
 
         Map<Long, List<ItemResult>> results = awaitResults(settings, total);
         assertThat(results.values()).anyMatch(each -> each.get(0).workerId().equals("victim"));
