@@ -41,6 +41,7 @@ final class FanoutDeployment {
     private final Path dir;
     private final URI resultsApi;
     private final List<URI> workerEndpoints;
+    private final DecisionWatch decisions;
 
     private FanoutDeployment(ChildProcesses processes, KafkaSettings kafka, ChildProcesses.Child broker,
             ChildProcesses.Child aggregator, List<ChildProcesses.Child> workers, Path dir, URI resultsApi,
@@ -53,6 +54,7 @@ final class FanoutDeployment {
         this.workers = workers;
         this.dir = dir;
         this.resultsApi = resultsApi;
+        this.decisions = DecisionWatch.start(kafka);
     }
 
     /**
@@ -204,7 +206,8 @@ final class FanoutDeployment {
         Map<String, GcLog> heap = heap(startMs, endMs);
         GcLog.read(GcLog.file(processes.dir(), dispatch.handle().pid()), 0, Long.MAX_VALUE)
                 .ifPresent(log -> heap.put("dispatch", log));
-        return new FanoutRound(batchId, count, decision, StageTimeline.fanout(marks, batchId), cpu, heap,
+        long readableMs = decisions.readableMs(batchId, Duration.ofSeconds(30));
+        return new FanoutRound(batchId, count, decision, StageTimeline.fanout(marks, batchId, readableMs), cpu, heap,
                 startMs, endMs - startMs, probe.allCountedMs(), marks.jobs());
     }
 
@@ -235,6 +238,11 @@ final class FanoutDeployment {
             worker.stop(Duration.ofSeconds(60));
         }
         aggregator.stop(Duration.ofSeconds(60));
+        try {
+            decisions.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

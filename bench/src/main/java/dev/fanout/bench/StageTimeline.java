@@ -23,12 +23,15 @@ import org.apache.kafka.common.header.Header;
  * @param resultsLastMs  last result record
  * @param results        result records of the run (a redelivered item may have two)
  * @param peakPerSecond  the most result records in one second, counted from the first
- * @param endMs          Fanout: the decision on {@code <prefix>batch-results}; the peer: its last result
+ * @param endMs          Fanout: when the decision became readable on {@code <prefix>batch-results} to a
+ *                       {@code read_committed} consumer ({@link DecisionWatch}); the peer: its last result
+ * @param decidedMs      Fanout: the decision record's timestamp, when the aggregator made it (readable once its
+ *                       transaction commits); the peer: its last result
  * @param jobsPerSecond  job records per second over the first {@link #FIRST_SECONDS} seconds after the start
  * @param resultsPerSecond result records per second over the same seconds (whether publishing follows the results)
  */
 record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs, long resultsFirstMs,
-        long resultsLastMs, long results, long peakPerSecond, long endMs, long[] jobsPerSecond,
+        long resultsLastMs, long results, long peakPerSecond, long endMs, long decidedMs, long[] jobsPerSecond,
         long[] resultsPerSecond) {
 
     /** How many seconds after the start {@link #jobsPerSecond} and {@link #resultsPerSecond} cover. */
@@ -46,8 +49,12 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
         }
     }
 
-    /** A Fanout batch: registration, jobs, results and decision, from the records added since the marks. */
-    static StageTimeline fanout(Marks marks, String batchId) {
+    /**
+     * A Fanout batch: registration, jobs, results and decision, from the records added since the marks.
+     *
+     * @param readableMs when the decision was first read ({@link DecisionWatch}), epoch ms
+     */
+    static StageTimeline fanout(Marks marks, String batchId, long readableMs) {
         byte[] key = batchId.getBytes(StandardCharsets.UTF_8);
         long[] registration = {Long.MAX_VALUE};
         marks.batches().read(record -> {
@@ -78,7 +85,8 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
             throw new IllegalStateException("batch " + batchId + ": no registration or no decision record found");
         }
         return new StageTimeline(registration[0], jobs.first, jobs.last, jobs.count, results.first, results.last,
-                results.count, results.peakPerSecond(), decision[0], jobs.perSecondFrom(registration[0]),
+                results.count, results.peakPerSecond(), Math.max(readableMs, decision[0]), decision[0],
+                jobs.perSecondFrom(registration[0]),
                 results.perSecondFrom(registration[0]));
     }
 
@@ -89,7 +97,7 @@ record StageTimeline(long startMs, long jobsFirstMs, long jobsLastMs, long jobs,
         Span results = new Span();
         resultTopic.read(results::add);
         return new StageTimeline(jobs.first, jobs.first, jobs.last, jobs.count, results.first, results.last,
-                results.count, results.peakPerSecond(), results.last, jobs.perSecondFrom(jobs.first),
+                results.count, results.peakPerSecond(), results.last, results.last, jobs.perSecondFrom(jobs.first),
                 results.perSecondFrom(jobs.first));
     }
 

@@ -1,6 +1,7 @@
 package dev.fanout.bench;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -33,22 +34,29 @@ public final class TopicSlice {
 
     /** The topic's end offsets now: the next {@link #read} starts there. */
     public static TopicSlice mark(KafkaSettings kafka, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(kafka);
+        try {
             return new TopicSlice(kafka, topic, new HashMap<>(consumer.endOffsets(partitions(consumer, topic))));
+        } finally {
+            Readers.close(consumer);
         }
     }
 
     /** How many records the topic gained since the mark (its end offsets now, less the mark's). */
     public long added() {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(kafka);
+        try {
             return consumer.endOffsets(partitions(consumer, topic)).entrySet().stream()
                     .mapToLong(e -> e.getValue() - from.getOrDefault(e.getKey(), 0L)).sum();
+        } finally {
+            Readers.close(consumer);
         }
     }
 
     /** Hands every record added since the mark to {@code sink}, partition by partition in offset order. */
     void read(Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(kafka);
+        try {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             partitions.forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
@@ -56,6 +64,8 @@ public final class TopicSlice {
             while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
                 consumer.poll(POLL).forEach(sink);
             }
+        } finally {
+            Readers.close(consumer);
         }
     }
 
@@ -65,7 +75,8 @@ public final class TopicSlice {
      */
     void awaitAdded(long expected, Duration timeout, Runnable check) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(kafka);
+        try {
             List<TopicPartition> partitions = partitions(consumer, topic);
             while (true) {
                 long added = consumer.endOffsets(partitions).entrySet().stream()
@@ -80,6 +91,8 @@ public final class TopicSlice {
                 }
                 Thread.sleep(100); // polling end offsets
             }
+        } finally {
+            Readers.close(consumer);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.fanout.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.config.KafkaFailures;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import dev.fanout.protocol.Envelopes;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,8 +40,13 @@ record ObservedLatency(Duration mean, long results) {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-scaling-latency");
         long sumMs = 0;
         long count = 0;
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<String, byte[]> consumer;
+        try {
+            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        } catch (KafkaException e) {
+            throw KafkaFailures.describe(e, kafka, "read the latest results");
+        }
+        try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             if (partitions.isEmpty()) {
@@ -66,6 +72,8 @@ record ObservedLatency(Duration mean, long results) {
             }
         } catch (KafkaException e) {
             throw KafkaFailures.describe(e, kafka, "read the latest results");
+        } finally {
+            Readers.close(consumer);
         }
         return count == 0 ? Optional.empty()
                 : Optional.of(new ObservedLatency(Duration.ofNanos(sumMs * 1_000_000 / count), count));

@@ -56,15 +56,28 @@ public final class WorkerRegistry {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-registry-reader");
         props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, READ_TIMEOUT_MS);
         Map<String, WorkerStatus> latest = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try {
+            readSince(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()), topic,
+                    clock.instant().minus(lookback).toEpochMilli(), latest);
+        } catch (KafkaException e) {
+            throw new ConfigException("cannot read the worker registry " + topic + " on " + kafka.bootstrapServers()
+                    + " (" + e.getMessage() + "); check --bootstrap-servers and that the brokers are up", e);
+        }
+        return latest.values().stream()
+                .sorted(Comparator.comparing(WorkerStatus::groupId).thenComparing(WorkerStatus::workerId))
+                .toList();
+    }
+
+    /** Applies every entry published since {@code since} (epoch ms) to {@code latest}, then closes the consumer. */
+    private static void readSince(KafkaConsumer<String, byte[]> consumer, String topic, long since,
+            Map<String, WorkerStatus> latest) {
+        try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             if (partitions.isEmpty()) {
-                return List.of(); // no worker has ever started with this prefix
+                return; // no worker has ever started with this prefix
             }
             consumer.assign(partitions);
-            long since = clock.instant().minus(lookback).toEpochMilli();
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(partition -> query.put(partition, since));
             Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(query);
@@ -78,13 +91,9 @@ public final class WorkerRegistry {
                     apply(record, latest);
                 }
             }
-        } catch (KafkaException e) {
-            throw new ConfigException("cannot read the worker registry " + topic + " on " + kafka.bootstrapServers()
-                    + " (" + e.getMessage() + "); check --bootstrap-servers and that the brokers are up", e);
+        } finally {
+            Readers.close(consumer);
         }
-        return latest.values().stream()
-                .sorted(Comparator.comparing(WorkerStatus::groupId).thenComparing(WorkerStatus::workerId))
-                .toList();
     }
 
     /** The live workers among {@code workers}, by id. */

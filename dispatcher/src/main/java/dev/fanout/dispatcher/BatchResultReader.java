@@ -1,6 +1,7 @@
 package dev.fanout.dispatcher;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import dev.fanout.config.TopicScan;
 import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
@@ -59,7 +60,8 @@ public final class BatchResultReader {
             Duration timeout, BooleanSupplier keepWaiting) {
         Objects.requireNonNull(batchId, "batchId");
         Instant deadline = clock.instant().plus(timeout);
-        try (KafkaConsumer<String, byte[]> consumer = open(kafka)) {
+        KafkaConsumer<String, byte[]> consumer = open(kafka);
+        try {
             while (clock.instant().isBefore(deadline) && keepWaiting.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     BatchResult result = decode(record, batchId);
@@ -69,6 +71,8 @@ public final class BatchResultReader {
                 }
             }
             return Optional.empty();
+        } finally {
+            Readers.close(consumer);
         }
     }
 

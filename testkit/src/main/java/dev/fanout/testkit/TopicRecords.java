@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,7 +45,8 @@ public final class TopicRecords implements AutoCloseable {
 
     /** Every record on the topic now, from the beginning. */
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+        KafkaConsumer<String, byte[]> consumer = consumer();
+        try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
@@ -55,6 +57,8 @@ public final class TopicRecords implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
             return records;
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ZERO)); // no group: do not wait for the fetch in flight
         }
     }
 

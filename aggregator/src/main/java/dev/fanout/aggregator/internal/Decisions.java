@@ -82,6 +82,9 @@ final class Decisions {
         FanoutHeaders.put(headers, FanoutHeaders.SCHEMA_VERSION, Envelopes.SCHEMA_VERSION);
         context.forward(new Record<>(utf8(batchId), Envelopes.encode(result), nowMs, headers),
                 wiring.batchResultsSink());
+        // readable once the transaction commits: ask for the commit now rather than at the next commit interval
+        // (a decision per batch, revisions at most one per interval, so this adds few commits)
+        context.commit();
         metrics.batchesDecided().inc();
         if (previous == null) {
             metrics.decided(result.status(), Duration.between(state.definition().createdAt(), decidedAt),

@@ -1,6 +1,7 @@
 package dev.fanout.aggregator.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.config.Readers;
 import dev.fanout.ops.ErrorReference;
 import dev.fanout.protocol.Envelopes;
 import java.io.IOException;
@@ -117,7 +118,7 @@ public final class JobReader implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         if (consumer != null) {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+            Readers.close(consumer);
         }
     }
 }

@@ -1,22 +1,24 @@
 package dev.fanout.worker.internal;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
+import dev.fanout.ops.Check;
 import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.FanoutHeaders;
 import dev.fanout.protocol.PoisonRecordException;
-import dev.fanout.ops.Check;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -24,7 +26,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.fanout.protocol.FanoutHeaders;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -153,7 +154,7 @@ public final class ControlSignals implements AutoCloseable {
             lastError = "the control follower was interrupted";
         } finally {
             following = false;
-            consumer.close(Duration.ofSeconds(5));
+            Readers.close(consumer);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fanout.dispatcher.dlq;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,8 @@ public final class DeadLetterReader {
 
     /** Hands every dead letter now on the topic to {@code sink}, partition by partition in offset order. */
     public void scan(Consumer<DeadLetter> sink) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer();
+        try {
             List<TopicPartition> partitions = partitions(consumer);
             for (TopicPartition partition : partitions) {
                 consumer.assign(List.of(partition));
@@ -69,12 +71,15 @@ public final class DeadLetterReader {
                     }
                 }
             }
+        } finally {
+            Readers.close(consumer);
         }
     }
 
     /** The dead letter at {@code partition:offset}, if the topic holds one there. */
     public Optional<DeadLetter> find(int partition, long offset) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer();
+        try {
             TopicPartition tp = new TopicPartition(topic, partition);
             if (!partitions(consumer).contains(tp)) {
                 return Optional.empty();
@@ -97,6 +102,8 @@ public final class DeadLetterReader {
                 }
             }
             return Optional.empty();
+        } finally {
+            Readers.close(consumer);
         }
     }
 

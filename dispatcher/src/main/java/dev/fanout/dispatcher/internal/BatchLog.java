@@ -1,6 +1,7 @@
 package dev.fanout.dispatcher.internal;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import dev.fanout.protocol.BatchDefinition;
 import dev.fanout.protocol.Envelopes;
 import dev.fanout.protocol.PoisonRecordException;
@@ -59,7 +60,8 @@ public final class BatchLog {
     /** Hands the batch's records now on its partition of {@code topic} to {@code sink}, in offset order. */
     private static void forEach(KafkaSettings kafka, String topic, String batchId,
             Consumer<ConsumerRecord<String, byte[]>> sink) {
-        try (KafkaConsumer<String, byte[]> consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-batch-log")) {
+        KafkaConsumer<String, byte[]> consumer = BatchPartition.consumer(kafka, "fanout-dispatcher-batch-log");
+        try {
             TopicPartition partition = BatchPartition.of(consumer, topic, batchId);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
@@ -71,6 +73,8 @@ public final class BatchLog {
                     }
                 }
             }
+        } finally {
+            Readers.close(consumer);
         }
     }
 

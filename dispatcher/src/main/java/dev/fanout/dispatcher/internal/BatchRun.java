@@ -7,6 +7,7 @@ import dev.fanout.dispatcher.DispatchOptions;
 import dev.fanout.dispatcher.DispatchProgress;
 import dev.fanout.dispatcher.DispatchRefusedException;
 import dev.fanout.dispatcher.DispatchResult;
+import dev.fanout.dispatcher.HandlerNames;
 import dev.fanout.dispatcher.InvalidItemException;
 import dev.fanout.dispatcher.InvalidItemPolicy;
 import dev.fanout.dispatcher.ItemSource;
@@ -66,6 +67,7 @@ public final class BatchRun {
     private boolean resuming;
     private ResultFollower follower;
     private CapacityGate gate;
+    private HandlerNames handlerNames;
     private Thread thread;
     private boolean waitedForThisItem;
     private volatile DispatchProgress.State state = DispatchProgress.State.PUBLISHING;
@@ -118,6 +120,9 @@ public final class BatchRun {
      *                                  already, or the lane is full and the dispatch must not wait
      */
     public void prepare() {
+        // the handler names the items are checked against: read before the batch is registered, so that nothing
+        // between its registration and its first job waits on the worker registry
+        handlerNames = services.handlers().namesFor(spec.priority());
         startedAt = services.clock().instant();
         Registration registration = Registration.register(services, spec, items.size(), options, idGiven, startedAt);
         definition = registration.definition();
@@ -200,7 +205,7 @@ public final class BatchRun {
     }
 
     private DispatchResult publishAll() throws InterruptedException {
-        ItemPlanner planner = new ItemPlanner(spec, services.handlers().namesFor(spec.priority()));
+        ItemPlanner planner = new ItemPlanner(spec, handlerNames);
         long index = 0;
         long neverPublished = 0;
         while (true) {

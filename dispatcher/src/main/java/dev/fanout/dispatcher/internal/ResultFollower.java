@@ -1,6 +1,7 @@
 package dev.fanout.dispatcher.internal;
 
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.Readers;
 import dev.fanout.dispatcher.DispatchException;
 import dev.fanout.protocol.BatchResult;
 import dev.fanout.protocol.Envelopes;
@@ -72,7 +73,7 @@ public final class ResultFollower implements AutoCloseable {
                 both.forEach(partition -> consumer.seek(partition, startEnds.get(partition)));
             }
         } catch (RuntimeException e) {
-            consumer.close();
+            Readers.close(consumer);
             throw e;
         }
         this.thread = Thread.ofPlatform().daemon().name("fanout-follow-" + batchId).unstarted(this::loop);
@@ -214,7 +215,7 @@ public final class ResultFollower implements AutoCloseable {
             }
             decision.completeExceptionally(e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            Readers.close(consumer);
         }
     }
 
