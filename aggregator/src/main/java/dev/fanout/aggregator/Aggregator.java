@@ -15,6 +15,13 @@ import dev.fanout.aggregator.internal.StreamsHealthProbe;
 import dev.fanout.aggregator.internal.StreamsStoreLocator;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.TopicInitializer;
+import dev.fanout.aggregator.internal.BatchState;
+import dev.fanout.aggregator.internal.ItemOutcome;
+import dev.fanout.protocol.BatchDefinition;
+import dev.fanout.protocol.BatchResult;
+import dev.fanout.protocol.ControlSignal;
+import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.ItemResult;
 import dev.fanout.protocol.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -133,6 +140,8 @@ public final class Aggregator implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(time, "time");
         Topics topics = config.kafka().topics();
+        Thread.ofVirtual().name("fanout-codec-warm-up").start(() -> Envelopes.prepare(ItemResult.class,
+                BatchDefinition.class, BatchResult.class, BatchState.class, ItemOutcome.class, ControlSignal.class));
         TopicInitializer.ensure(config.kafka(), topics.all());
         Path temporaryStateDir = config.stateDir() == null ? createTemporaryStateDir() : null;
         Path stateDir = config.stateDir() == null ? temporaryStateDir : createStateDir(config.stateDir());

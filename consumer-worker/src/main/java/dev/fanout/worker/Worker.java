@@ -8,7 +8,10 @@ import dev.fanout.ops.Check;
 import dev.fanout.ops.ErrorReference;
 import dev.fanout.ops.ServiceEndpoints;
 import dev.fanout.ops.ServiceMetrics;
+import dev.fanout.protocol.ControlSignal;
 import dev.fanout.protocol.Envelopes;
+import dev.fanout.protocol.ItemResult;
+import dev.fanout.protocol.JobRecord;
 import dev.fanout.protocol.WorkerStatus;
 import dev.fanout.worker.internal.Heartbeat;
 import dev.fanout.worker.internal.SlotUsage;
@@ -176,6 +179,8 @@ public final class Worker implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");
         HandlerRegistry handlers = HandlerRegistry.create(catalog, config, clock);
+        Thread.ofVirtual().name("fanout-codec-warm-up").start(() -> Envelopes.prepare(JobRecord.class,
+                ItemResult.class, ControlSignal.class, WorkerStatus.class));
         TopicInitializer.ensure(config.kafka(), config.kafka().topics().all());
         int deliveryLimit = config.shareLanes().isEmpty() ? ShareGroupSetup.DEFAULT_DELIVERY_LIMIT
                 : ShareGroupSetup.prepare(config.kafka(), shareGroupId(config));

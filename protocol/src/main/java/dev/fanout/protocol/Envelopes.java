@@ -44,6 +44,18 @@ public final class Envelopes {
         return MAPPER;
     }
 
+    /**
+     * Builds the mapper's serializer and deserializer of each type now instead of at its first record. In a JVM that
+     * has just started, building them (with their generated accessors) took a third of the aggregator's time on its
+     * first batch; a service calls this on a thread of its own as it starts. Safe to call from any thread, any time.
+     */
+    public static void prepare(Class<?>... types) {
+        for (Class<?> type : types) {
+            MAPPER.writerFor(type); // with EAGER_SERIALIZER_FETCH (the default) this builds and caches the serializer
+            MAPPER.readerFor(type); // and EAGER_DESERIALIZER_FETCH the deserializer
+        }
+    }
+
     public static byte[] encode(Object envelope) {
         try {
             return MAPPER.writeValueAsBytes(envelope);

@@ -92,4 +92,21 @@ class EnvelopesTest {
     private static JobRecord decode(String json) {
         return Envelopes.decode(json.getBytes(StandardCharsets.UTF_8), JobRecord.class);
     }
+
+    /** A type only this test uses, so nothing else has built its serializer yet. */
+    record PreparedProbe(String name, int count) {
+    }
+
+    @Test
+    void prepareBuildsAndCachesATypesSerializerBeforeItsFirstRecord() {
+        var provider = (com.fasterxml.jackson.databind.ser.DefaultSerializerProvider)
+                Envelopes.mapper().getSerializerProvider();
+        int before = provider.cachedSerializersCount();
+
+        Envelopes.prepare(PreparedProbe.class);
+
+        assertThat(provider.cachedSerializersCount()).isGreaterThan(before);
+        assertThat(new String(Envelopes.encode(new PreparedProbe("a", 1)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"name\":\"a\",\"count\":1}");
+    }
 }
