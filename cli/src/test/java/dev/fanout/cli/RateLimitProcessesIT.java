@@ -39,9 +39,8 @@ class RateLimitProcessesIT {
     private static final Duration START = Duration.ofMinutes(2);
     private static final int LIMIT = 100;
     /**
-     * Some 20 to 25 s of the limit. The third worker, started at the first request, joins 10 to 13 s (600 to 750
-     * items) in here, with about as many still to come: every sliding window before, during and after its join is
-     * checked.
+     * Some 25 s at the limit. The third worker, started at the first request, joined 10 to 17 s (600 to 1,030 items)
+     * in here, with 370 or more still to come: every sliding window before, during and after its join is checked.
      */
     private static final int ITEMS = 1_400;
     private static final String PARTITIONS = "6";

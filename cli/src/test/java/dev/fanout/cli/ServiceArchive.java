@@ -13,14 +13,16 @@ import java.util.Set;
  * instead of 3.6, an aggregator in 4.0 s instead of 5.1). One archive per command, in {@code cli/target}.
  *
  * <p>Until a command's archive exists (or while it is older than the jar), each of its processes writes an archive of
- * its own when it exits ({@code -XX:ArchiveClassesAtExit} to a file beside its log); the first one that exits by
- * itself or on SIGTERM is moved into place in one step, so no JVM ever reads or writes a half-written archive. A
- * process killed with SIGKILL writes nothing, so {@link FanoutProcesses#close()} stops such a writer with SIGTERM.
+ * its own when it exits ({@code -XX:ArchiveClassesAtExit} to a file beside its log); the first one that exits with
+ * 0 or on SIGTERM is moved into place in one step, so no JVM ever reads or writes a half-written archive (nor keeps
+ * the few classes of one that was refused at start). A process killed with SIGKILL writes nothing, so
+ * {@link FanoutProcesses#close()} stops such a writer with SIGTERM.
  */
 final class ServiceArchive {
 
     private static final Set<String> SERVICES = Set.of("worker", "aggregator");
-    private static final int SIGKILLED = 128 + 9;
+    /** A run that ended well: by itself, or stopped with SIGTERM (not one refused at start, nor SIGKILLed). */
+    private static final Set<Integer> CLEAN_EXITS = Set.of(0, 128 + 15);
     private static final String QUIET = " -Xlog:cds=off -Xlog:cds+dynamic=off";
 
     private final Path jar;
@@ -35,7 +37,7 @@ final class ServiceArchive {
         this.writes = !usable();
     }
 
-    /** The archive of {@code args}' command, or null when it is not a service; {@code own} is where it may write one. */
+    /** The archive of {@code args}' command, null if it is not a service; {@code own} is where it may write one. */
     static ServiceArchive of(Path root, String[] args, Path own) {
         return args.length > 0 && SERVICES.contains(args[0]) ? new ServiceArchive(root, args[0], own) : null;
     }
@@ -54,7 +56,7 @@ final class ServiceArchive {
     void ended(int exitCode) {
         try {
             synchronized (ServiceArchive.class) {
-                if (exitCode != SIGKILLED && !usable() && Files.isRegularFile(own) && Files.size(own) > 0) {
+                if (CLEAN_EXITS.contains(exitCode) && !usable() && Files.isRegularFile(own) && Files.size(own) > 0) {
                     Files.move(own, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
