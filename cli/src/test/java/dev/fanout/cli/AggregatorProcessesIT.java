@@ -86,20 +86,21 @@ class AggregatorProcessesIT {
     /**
      * The batch is dispatched (and sealed) before the worker starts, so every item is published. Its items share one
      * key, so the worker runs them one at a time in order: item 100 fails while most of the rest wait, and are
-     * cancelled by the workers.
+     * cancelled by the workers. The aggregator starts while the batch is dispatched (it reads the topics from their
+     * start).
      */
     @Test
     void aFailFastBatchOf2000WithOneFailureEndsWithSucceededFailedAndCancelledAddingUpTo2000InStatusJson()
             throws Exception {
         FanoutProcesses.Service aggregator = aggregator("aggregator", Map.of("FANOUT_HOME", dir.resolve("home")
                 .toString()));
-        URI api = URI.create(aggregator.awaitLine(STARTED, START).group(1));
-        aggregator.awaitLine("aggregator .* running on", START);
         String batchId = "ff-" + prefix.substring(5, 13);
         FanoutProcesses.Finished dispatched = fanout.run(START, "dispatch", failFastBatch(batchId, 2000, 100)
                 .toString(), "--bootstrap-servers", servers, "--topic-prefix", prefix);
         assertThat(dispatched.exitCode()).as(dispatched.output()).isZero();
         assertThat(dispatched.output()).contains("sealed with 2,000 items");
+        URI api = URI.create(aggregator.awaitLine(STARTED, START).group(1));
+        aggregator.awaitLine("aggregator .* running on", START);
         fanout.start("worker", "worker", "--bootstrap-servers", servers, "--topic-prefix", prefix,
                 "--concurrency", "8", "--worker-id", "ff-worker");
 
@@ -115,10 +116,10 @@ class AggregatorProcessesIT {
     void aFailFastBatchDecidedWhileStillBeingPublishedSettlesWithItsUnpublishedItemsCancelled() throws Exception {
         FanoutProcesses.Service aggregator = aggregator("aggregator", Map.of("FANOUT_HOME", dir.resolve("home")
                 .toString()));
-        URI api = URI.create(aggregator.awaitLine(STARTED, START).group(1));
-        aggregator.awaitLine("aggregator .* running on", START);
         FanoutProcesses.Service worker = fanout.start("worker", "worker", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix, "--concurrency", "8", "--worker-id", "ff-worker-early");
+        URI api = URI.create(aggregator.awaitLine(STARTED, START).group(1));
+        aggregator.awaitLine("aggregator .* running on", START);
         worker.awaitLine("owns \\d+ partitions", START);
         String batchId = "ffe-" + prefix.substring(5, 13);
         Path batch = failFastBatch(batchId, 2000, 100);
@@ -183,9 +184,9 @@ class AggregatorProcessesIT {
     void aRestartOnItsStateDirectoryRestoresNoStoreFromTheChangelogsWhileAFreshOneRestoresThem() throws Exception {
         Map<String, String> home = Map.of("FANOUT_HOME", dir.resolve("home").toString());
         FanoutProcesses.Service first = aggregator("aggregator-1", home);
-        first.awaitLine("aggregator .* running on", START);
         FanoutProcesses.Service worker = fanout.start("worker", "worker", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix);
+        first.awaitLine("aggregator .* running on", START);
         worker.awaitLine("owns ", START);
         String batchId = "kept-" + prefix.substring(5, 13);
         FanoutProcesses.Finished dispatched = fanout.run(START, "dispatch", echoBatch(batchId, 20).toString(),
@@ -217,18 +218,18 @@ class AggregatorProcessesIT {
     }
 
     /**
-     * Two instances share one partition: whichever Kafka Streams assigns it to is ready, the other is alive but not
-     * ready; when the owner stops, the other is assigned the partition and turns ready.
+     * Two instances, started together, share one partition: whichever Kafka Streams assigns it to is ready, the other
+     * is alive but not ready; when the owner stops, the other is assigned the partition and turns ready.
      */
     @Test
     void readyzTurnsReadyOnlyOnceTheInstanceIsAssignedPartitions() throws Exception {
         KafkaSettings settings = KafkaSettings.of(servers).withTopicPrefix(prefix).withPartitions(1, 1);
         TopicInitializer.ensure(settings, settings.topics().all());
         FanoutProcesses.Service a = aggregator("aggregator-a", Map.of(), "--state-dir", dir.resolve("a").toString());
-        URI aApi = URI.create(a.awaitLine(STARTED, START).group(1));
-        await().atMost(START).ignoreExceptions().until(() -> get(aApi.resolve("/readyz")).statusCode() == 200);
         FanoutProcesses.Service b = aggregator("aggregator-b", Map.of(), "--state-dir", dir.resolve("b").toString());
+        URI aApi = URI.create(a.awaitLine(STARTED, START).group(1));
         URI bApi = URI.create(b.awaitLine(STARTED, START).group(1));
+        a.awaitLine("aggregator .* running on", START);
         b.awaitLine("aggregator .* running on", START);
 
         String[] answers = new String[2];

@@ -69,16 +69,22 @@ class CompensationProcessesIT {
         downstream.close();
     }
 
+    /** Starts an aggregator; {@link #awaitRunning} waits for it. */
     private FanoutProcesses.Service aggregator(String name) {
         // a short session: the restarted aggregator takes over the killed one's partitions in seconds, not 45
-        FanoutProcesses.Service aggregator = fanout.start(name, Map.of("FANOUT_HOME", dir.resolve("home").toString(),
+        return fanout.start(name, Map.of("FANOUT_HOME", dir.resolve("home").toString(),
                 "FANOUT_KAFKA_SESSION_TIMEOUT_MS", "6000"), "aggregator", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix, "--http-port", "-1");
-        aggregator.awaitLine("aggregator .* running on", START);
-        return aggregator;
     }
 
-    /** A worker with the handler {@code undo}: a POST to {@code /undo/<index of the compensated item>/}. */
+    private static void awaitRunning(FanoutProcesses.Service aggregator) {
+        aggregator.awaitLine("aggregator .* running on", START);
+    }
+
+    /**
+     * A worker with the handler {@code undo}: a POST to {@code /undo/<index of the compensated item>/}. Started while
+     * the aggregator starts, and waited for until it owns partitions.
+     */
     private void worker() throws Exception {
         Path config = dir.resolve("worker.yaml");
         Files.writeString(config, """
@@ -103,13 +109,14 @@ class CompensationProcessesIT {
     void eachSucceededItemOfAFailedBatchIsCompensatedExactlyOnceThoughTheAggregatorIsKilledMidway() throws Exception {
         FanoutProcesses.Service first = aggregator("aggregator-1");
         worker();
+        awaitRunning(first);
         String batchId = "orders-" + prefix.substring(5, 13);
         dispatch(batch(batchId, 1000, FAILING, compensation("undo", null)));
 
         await().atMost(DONE).until(() -> downstream.count("/undo/") >= 50);
         first.kill(); // SIGKILL while results still arrive and compensation jobs are being published
         long atKill = downstream.count("/undo/");
-        aggregator("aggregator-2");
+        awaitRunning(aggregator("aggregator-2"));
 
         BatchResult child = awaitSettled(batchId + ".compensation");
         BatchResult parent = awaitSettled(batchId);
@@ -132,8 +139,9 @@ class CompensationProcessesIT {
 
     @Test
     void aCompensationThatFailsIsDeadLetteredWithItsReasonAndParentBatch() throws Exception {
-        aggregator("aggregator");
+        FanoutProcesses.Service aggregator = aggregator("aggregator");
         worker();
+        awaitRunning(aggregator);
         String batchId = "voids-" + prefix.substring(5, 13);
         dispatch(batch(batchId, 3, Set.of(2L), compensation("simulate", Envelopes.mapper().createObjectNode()
                 .put("latencyMs", 0).put("failureRate", 1.0))));

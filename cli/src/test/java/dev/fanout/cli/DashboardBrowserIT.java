@@ -90,10 +90,10 @@ class DashboardBrowserIT {
                 "--state-dir", dir.resolve("state").toString());
         FanoutProcesses.Service worker = fanout.start("worker", "worker", "--bootstrap-servers", servers,
                 "--topic-prefix", prefix, "--config", workerConfig().toString(), "--worker-id", "ui-w1");
+        browser = chromium(); // while the services start
         worker.awaitLine("owns \\d+ partitions", START);
         aggregator.awaitLine("aggregator .* running", START);
         String dashboard = "http://127.0.0.1:" + port + "/";
-        browser = chromium();
         browser.get(dashboard);
         await("the dashboard connects its event stream").atMost(START)
                 .until(() -> browser.findElement(By.id("live")).getText().equals("live"));
@@ -115,6 +115,12 @@ class DashboardBrowserIT {
         await("the running batch's timeline is drawn, then grows by the bars added since each fetch").atMost(START)
                 .until(this::timelineBars, n -> n > 0 && n < ITEMS);
         assertThat(dispatch.awaitExit(START)).as(dispatch.output()).isZero();
+        // the aggregator with actions starts now, so it reads the batch while this page is checked
+        int actionsPort = FanoutProcesses.freePort();
+        FanoutProcesses.Service withActions = fanout.start("aggregator-actions", "aggregator",
+                "--bootstrap-servers", servers, "--topic-prefix", prefix, "--http-port", Integer.toString(actionsPort),
+                "--application-id", prefix + "aggregator-2", "--state-dir", dir.resolve("state-2").toString(),
+                "--ui-actions");
         await("the decision reaches the batch page").atMost(START)
                 .until(() -> browser.findElement(By.id("batch-status")).getText(), text -> text.startsWith("succeeded"));
         await("the timeline draws every item of the 10,000").atMost(START).until(() -> browser.findElement(
@@ -144,11 +150,6 @@ class DashboardBrowserIT {
         await("the worker registry is shown").atMost(START).until(() -> text("tr[data-worker='ui-w1']", null),
                 row -> row != null && row.contains("live") && row.contains("sim"));
 
-        int actionsPort = FanoutProcesses.freePort();
-        FanoutProcesses.Service withActions = fanout.start("aggregator-actions", "aggregator",
-                "--bootstrap-servers", servers, "--topic-prefix", prefix, "--http-port", Integer.toString(actionsPort),
-                "--application-id", prefix + "aggregator-2", "--state-dir", dir.resolve("state-2").toString(),
-                "--ui-actions");
         String tokenFile = withActions.awaitLine("dashboard actions on, token in (\\S+);", START).group(1);
         String token = Files.readString(Path.of(tokenFile)).strip();
         assertThat(withActions.output()).doesNotContain(token);
@@ -246,7 +247,7 @@ class DashboardBrowserIT {
                 batchId: ui-batch
                 handler: sim
                 policy: {strategy: best_effort, minSuccessRate: 0.9}
-                rateLimit: 500
+                rateLimit: 800
                 """);
         return file;
     }

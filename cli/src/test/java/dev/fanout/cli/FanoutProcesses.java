@@ -81,8 +81,12 @@ final class FanoutProcesses implements AutoCloseable {
         builder.environment().putIfAbsent("FANOUT_JAVA_OPTS", JAVA_OPTS);
         builder.environment().remove("FANOUT_BOOTSTRAP_SERVERS");
         builder.environment().putAll(env);
+        ServiceArchive archive = ServiceArchive.of(root(), args, dir.resolve(name + ".jsa"));
+        if (archive != null) {
+            builder.environment().merge("FANOUT_JAVA_OPTS", archive.javaOptions(), (opts, more) -> opts + " " + more);
+        }
         try {
-            Service service = new Service(name, builder.start(), log);
+            Service service = new Service(name, List.of(args), builder.start(), log, archive);
             synchronized (services) {
                 services.add(service);
             }
@@ -94,7 +98,7 @@ final class FanoutProcesses implements AutoCloseable {
 
     /** Watches a process started elsewhere (a Prometheus server, say): killed at the end like the others. */
     Service adopt(String name, Process process, Path log) {
-        Service service = new Service(name, process, log);
+        Service service = new Service(name, List.of(name), process, log, null);
         synchronized (services) {
             services.add(service);
         }
@@ -107,17 +111,23 @@ final class FanoutProcesses implements AutoCloseable {
     }
 
     Finished run(Duration timeout, Map<String, String> env, String... args) {
-        Service service = start(args[0] + "-" + System.nanoTime(), env, args);
-        int code = service.awaitExit(timeout);
-        String output = service.output();
-        System.out.println("$ fanout " + String.join(" ", args) + "  (exit " + code + ")\n" + output);
-        return new Finished(code, output);
+        return start(args[0] + "-" + System.nanoTime(), env, args).finish(timeout);
     }
 
-    /** Kills every process still running (SIGKILL, descendants first). */
+    /**
+     * Kills every process still running (SIGKILL, descendants first). A service that writes its command's class-data
+     * archive at exit ({@link ServiceArchive}: none was up to date when it started) gets SIGTERM first, and up to
+     * 20 s to stop, so its archive is written.
+     */
     @Override
     public void close() {
         synchronized (services) {
+            List<Service> writers = services.stream().filter(Service::writesArchive).toList();
+            writers.forEach(Service::terminate);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            for (Service writer : writers) {
+                writer.awaitEnd(deadline);
+            }
             services.forEach(Service::kill);
         }
     }
@@ -139,11 +149,15 @@ final class FanoutProcesses implements AutoCloseable {
     static final class Service {
 
         private final String name;
+        private final List<String> args;
         private final Process process;
         private final Path log;
+        private final ServiceArchive archive;
 
-        private Service(String name, Process process, Path log) {
+        private Service(String name, List<String> args, Process process, Path log, ServiceArchive archive) {
             this.name = name;
+            this.args = args;
+            this.archive = archive;
             this.process = process;
             this.log = log;
         }
@@ -191,6 +205,14 @@ final class FanoutProcesses implements AutoCloseable {
             return found[0];
         }
 
+        /** Waits for a command started with {@link #start} to end, and returns its exit code and output. */
+        Finished finish(Duration timeout) {
+            int code = awaitExit(timeout);
+            String output = output();
+            System.out.println("$ fanout " + String.join(" ", args) + "  (exit " + code + ")\n" + output);
+            return new Finished(code, output);
+        }
+
         /** Waits for the process to end and returns its exit code. */
         int awaitExit(Duration timeout) {
             try {
@@ -202,7 +224,23 @@ final class FanoutProcesses implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);
             }
+            if (archive != null) {
+                archive.ended(process.exitValue());
+            }
             return process.exitValue();
+        }
+
+        private boolean writesArchive() {
+            return archive != null && archive.writes() && process.isAlive();
+        }
+
+        /** Waits, at most until {@code deadline} ({@link System#nanoTime()}), for the process to end. */
+        private void awaitEnd(long deadline) {
+            try {
+                process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** SIGTERM: the service drains and stops as on Ctrl-C. */
@@ -215,7 +253,9 @@ final class FanoutProcesses implements AutoCloseable {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
-                process.waitFor(30, TimeUnit.SECONDS);
+                if (process.waitFor(30, TimeUnit.SECONDS) && archive != null) {
+                    archive.ended(process.exitValue()); // kept only if it had ended before this SIGKILL
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

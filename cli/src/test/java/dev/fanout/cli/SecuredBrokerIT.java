@@ -95,19 +95,21 @@ class SecuredBrokerIT {
         assertThat(batch.body()).contains("\"succeeded\":" + ITEMS).doesNotContain(password);
         assertNoFileShows(password);
 
+        // the two refused commands run side by side: each ends on its own refusal
         Path wrongPassword = dir.resolve("wrong-password.properties");
         Files.writeString(wrongPassword, settings.replace(password, "not-the-password-at-all"));
-        assertOneLine(fanout.run(START, "worker", "--config", workerConfig(0).toString(), "--bootstrap-servers",
-                servers, "--command-config", wrongPassword.toString()), "refused the credentials",
-                "not-the-password-at-all");
-
+        FanoutProcesses.Service refused = fanout.start("worker-wrong-password", "worker", "--config",
+                workerConfig(0).toString(), "--bootstrap-servers", servers, "--command-config",
+                wrongPassword.toString());
         Path otherCertificate = TlsMaterial.create(Files.createDirectories(dir.resolve("other")), "stranger")
                 .certificate();
         Path untrusted = dir.resolve("untrusted.properties");
         Files.writeString(untrusted, settings.replaceAll("ssl.truststore.location=.*",
                 "ssl.truststore.location=" + otherCertificate));
-        assertOneLine(fanout.run(START, "worker", "--config", workerConfig(0).toString(), "--bootstrap-servers",
-                servers, "--command-config", untrusted.toString()), "TLS handshake", password);
+        FanoutProcesses.Service distrusted = fanout.start("worker-untrusted", "worker", "--config",
+                workerConfig(0).toString(), "--bootstrap-servers", servers, "--command-config", untrusted.toString());
+        assertOneLine(refused.finish(START), "refused the credentials", "not-the-password-at-all");
+        assertOneLine(distrusted.finish(START), "TLS handshake", password);
     }
 
     private static void assertOneLine(FanoutProcesses.Finished run, String says, String secret) {

@@ -81,7 +81,7 @@ public final class ChaosSession implements AutoCloseable {
         String batchId = "chaos-" + fault.id() + "-" + (++runs) + "-" + Long.toString(System.nanoTime() % 100_000, 36);
         FaultRun.Outcome outcome = FaultRun.run(stack, fault, batchId, settings.items(), settings.concurrency(),
                 settings.pace());
-        return new Verdict(outcome.passed(), outcome.line());
+        return new Verdict(outcome.passed(), outcome.line(), outcome.finishedAtInjection());
     }
 
     /** The cluster's bootstrap servers. */
@@ -121,7 +121,9 @@ public final class ChaosSession implements AutoCloseable {
      *
      * @param passed whether every item was accounted for and the reruns stayed within the fault's bound
      * @param line   {@code chaos broker-kill ALL-ITEMS-ACCOUNTED reruns 0 (bound 7500) ...}
+     * @param finishedAtInjection items with a result when the fault's last step was done: fewer than the batch's
+     *                            items if it landed while the batch ran
      */
-    public record Verdict(boolean passed, String line) {
+    public record Verdict(boolean passed, String line, long finishedAtInjection) {
     }
 }

@@ -2,6 +2,7 @@ package dev.fanout.bench.chaos;
 
 import dev.fanout.bench.ChildProcesses;
 import dev.fanout.config.KafkaSettings;
+import dev.fanout.config.LaneGroups;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,17 +11,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The fault suite's system, every part a child process started through {@code scripts/fanout} as a user starts it:
  * a three-node KRaft cluster ({@code fanout broker --nodes 3}, which starts again any node that exits), two
- * aggregators (a 6 s session timeout, so a killed one's tasks move soon), N workers whose {@code http} handler calls
- * the {@link Downstream}, and the ways to hurt each of them:
- * SIGKILL, SIGTERM, SIGSTOP and SIGCONT.
+ * aggregators and N workers (all with a 6 s session timeout, so a killed one's work moves soon), the workers'
+ * {@code http} handler calling the {@link Downstream}, and the ways to hurt each of them: SIGKILL, SIGTERM, SIGSTOP
+ * and SIGCONT.
  */
 final class ChaosStack implements AutoCloseable {
 
@@ -71,6 +79,7 @@ final class ChaosStack implements AutoCloseable {
         Files.writeString(aggregatorClient, "consumer.session.timeout.ms=6000\n", StandardCharsets.UTF_8);
         ChaosStack stack = new ChaosStack(processes, broker, ready.group(1), Path.of(ready.group(2)), config,
                 aggregatorClient, downstream);
+        stack.shortWorkerSessions();
         stack.startAggregator(0);
         stack.startAggregator(1);
         for (int i = 0; i < workerCount; i++) {
@@ -84,6 +93,22 @@ final class ChaosStack implements AutoCloseable {
             worker.awaitLine("owns \\d+ partitions", START);
         }
         return stack;
+    }
+
+    /**
+     * A killed (or paused) worker's partitions move when its session times out: 6 s for the workers' group (the
+     * broker's minimum, as for the aggregators), not the broker's default 10 s. A group configuration, set before any
+     * worker joins.
+     */
+    private void shortWorkerSessions() throws InterruptedException {
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, LaneGroups.defaultGroupId(kafka));
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
+                    new ConfigEntry("consumer.session.timeout.ms", "6000"), AlterConfigOp.OpType.SET))))
+                    .all().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot set the session timeout of worker group " + group.name(), e);
+        }
     }
 
     String servers() {

@@ -44,6 +44,7 @@ final class FaultRun {
     private TopicSlice jobs;
     private ChildProcesses.Child dispatch;
     private long republishable;
+    private long finishedAtInjection;
     private int dispatches;
     private long started;
 
@@ -73,7 +74,8 @@ final class FaultRun {
             dispatch = startDispatch(false);
             note("dispatching " + items + " items of " + batchId);
             fault.inject(this);
-            note("fault injected; waiting for the decision");
+            finishedAtInjection = watch.finished();
+            note("fault injected with " + finishedAtInjection + " items finished; waiting for the decision");
             int exit = dispatch.awaitExit(BATCH_TIMEOUT);
             String decision = decisionStatus(dispatch, exit);
             note("decided " + decision);
@@ -83,10 +85,11 @@ final class FaultRun {
             restoreServices();
             note("every service runs again; verifying");
             JsonNode verdict = verify();
+            note("verified");
             long reruns = stack.downstream().reruns(batchId);
             long bound = fault.rerunBound(this);
             return new Outcome(fault, batchId, items, verdict.path("accounted").asBoolean(),
-                    verdict.path("summary").asText(), reruns, bound, decision,
+                    verdict.path("summary").asText(), reruns, bound, decision, finishedAtInjection,
                     Duration.ofNanos(System.nanoTime() - started));
         }
     }
@@ -178,18 +181,25 @@ final class FaultRun {
         }
     }
 
-    /** Starts again every worker that is not running, and waits until each one owns partitions. */
+    /**
+     * Starts again every worker and aggregator that is not running, all at once (their start-ups overlap), then waits
+     * until each worker owns partitions and each aggregator runs.
+     */
     private void restoreServices() throws InterruptedException {
         for (int i = 0; i < stack.workerCount(); i++) {
             if (!stack.worker(i).isAlive()) {
                 stack.startWorker(i);
             }
-            stack.worker(i).awaitLine("owns \\d+ partitions", ChaosStack.START);
         }
         for (int i = 0; i < stack.aggregatorCount(); i++) {
             if (!stack.aggregator(i).isAlive()) {
                 stack.startAggregator(i);
             }
+        }
+        for (int i = 0; i < stack.workerCount(); i++) {
+            stack.worker(i).awaitLine("owns \\d+ partitions", ChaosStack.START);
+        }
+        for (int i = 0; i < stack.aggregatorCount(); i++) {
             stack.aggregator(i).awaitLine("aggregator .* running", ChaosStack.START);
         }
     }
@@ -216,7 +226,7 @@ final class FaultRun {
      * the reruns stayed within the fault's bound.
      */
     record Outcome(Fault fault, String batchId, long items, boolean accounted, String summary, long reruns,
-            long bound, String decision, Duration took) {
+            long bound, String decision, long finishedAtInjection, Duration took) {
 
         boolean passed() {
             return accounted && reruns <= bound;
