@@ -40,6 +40,8 @@ final class HandlerCall {
         if (timeout == null) {
             return handler.handler().handle(item);
         }
+        // the deadline is set before the handler starts: the timeout counts from the call, whatever the scheduling
+        Instant deadline = clock.instant().plus(timeout);
         CompletableFuture<JsonNode> call = new CompletableFuture<>();
         Thread child = Thread.ofVirtual().name("fanout-handler-" + item.context().index()).start(() -> {
             try {
@@ -49,7 +51,7 @@ final class HandlerCall {
             }
         });
         try {
-            return await(call, clock.instant().plus(timeout));
+            return await(call, deadline);
         } catch (TimeoutException late) {
             if (onTimeout == TimeoutPolicy.CONTINUE) {
                 metrics.continued().inc();
