@@ -92,16 +92,16 @@ final class SystemReport {
                     t.resultsFirstMs() - t.startMs(), t.resultsLastMs() - t.startMs(), t.decidedMs() - t.startMs(),
                     t.endMs() - t.startMs());
         }
-        System.out.printf(Locale.ROOT, "round %d: %d batches; decision readable after registration p50 %,.0f ms, p99 %,.0f ms;"
-                + " after the last result p50 %,.0f ms, p99 %,.0f ms; dispatch command p50 %,.0f ms%n", round,
+        System.out.printf(Locale.ROOT, "round %d: %d batches; decision readable after registration p50 %,.0f ms,"
+                + " p99 %,.0f ms; after the last result p50 %,.0f ms, p99 %,.0f ms; dispatch command p50 %,.0f ms%n", round,
                 batches.size(), percentile(batches, b -> b.timeline().endMs() - b.timeline().startMs(), 50),
                 percentile(batches, b -> b.timeline().endMs() - b.timeline().startMs(), 99),
                 percentile(batches, b -> b.timeline().decisionLagMs(), 50),
                 percentile(batches, b -> b.timeline().decisionLagMs(), 99),
                 percentile(batches, FanoutRound::commandMs, 50));
         System.out.printf(Locale.ROOT, "  p50 timeline, ms after registration: jobs published +%,.0f..+%,.0f, results"
-                + " +%,.0f..+%,.0f, decision made +%,.0f, readable +%,.0f; the command registers the batch %,.0f ms after it starts and"
-                + " exits %,.0f ms after the decision%n",
+                + " +%,.0f..+%,.0f, decision made +%,.0f, readable +%,.0f; the command registers the batch %,.0f ms"
+                + " after it starts and exits %,.0f ms after the decision%n",
                 percentile(batches, b -> b.timeline().jobsFirstMs() - b.timeline().startMs(), 50),
                 percentile(batches, b -> b.timeline().jobsLastMs() - b.timeline().startMs(), 50),
                 percentile(batches, b -> b.timeline().resultsFirstMs() - b.timeline().startMs(), 50),
@@ -158,7 +158,8 @@ final class SystemReport {
      */
     private static void latencySummary(Map<Scenario, List<FanoutRound>> latency) {
         latency.forEach((scenario, all) -> {
-            List<FanoutRound> warm = all.size() > scenario.batches() ? all.subList(scenario.batches(), all.size()) : all;
+            List<FanoutRound> warm = all.size() > scenario.batches()
+                    ? all.subList(scenario.batches(), all.size()) : all;
             System.out.printf(Locale.ROOT, "%nscenario %s, %d batches of %,d no-op items%s: decision readable after"
                     + " registration p50 %,.0f ms, p99 %,.0f ms; after the last result p50 %,.0f ms, p99 %,.0f ms%s%n",
                     scenario.name(), warm.size(), scenario.items(), warm == all ? "" : " (round 1 left out)",
