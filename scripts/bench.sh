@@ -16,7 +16,7 @@ source "$root/scripts/lib/java.sh"
 fanout_find_java
 
 if [ $# -lt 1 ]; then
-  echo "usage: scripts/bench.sh SCENARIO [options]; scenarios: chaos (scripts/chaos), dispatch, scaleout, system, worker" >&2
+  echo "usage: scripts/bench.sh SCENARIO [--option value ...]; scenarios: chaos (scripts/chaos), dispatch, scaleout, system, worker; --help" >&2
   exit 2
 fi
 
@@ -36,6 +36,7 @@ if stale; then
     exit 1
   fi
   rm -f "$log"
+  touch "$classpath_file" # the dependency plugin leaves an unchanged classpath file as it was: mark the build
 fi
 
 exec "$JAVA" -Xmx512m --enable-native-access=ALL-UNNAMED -Dfanout.root="$root" -cp "$classes:$(cat "$classpath_file")" dev.fanout.bench.Bench "$@"

@@ -30,12 +30,29 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        List<String> all = Arrays.asList(args);
+        if (all.contains("--help") || all.contains("-h")) {
+            System.out.println(usage());
+            System.exit(0);
+        }
         if (args.length == 0 || !SCENARIOS.containsKey(args[0])) {
-            System.err.println("usage: scripts/bench.sh SCENARIO [options]; scenarios: "
-                    + String.join(", ", SCENARIOS.keySet())
-                    + (args.length == 0 ? "" : " (was '" + args[0] + "')"));
+            System.err.println(usage() + (args.length == 0 ? "" : "\n(was '" + args[0] + "')"));
             System.exit(2);
         }
-        System.exit(SCENARIOS.get(args[0]).run(Arrays.asList(args).subList(1, args.length)));
+        List<String> options = all.subList(1, args.length);
+        try {
+            BenchOptions.parse(options); // every scenario takes --name value pairs: refuse anything else up front
+        } catch (IllegalArgumentException badOption) {
+            System.err.println("bench: " + badOption.getMessage() + "\n" + usage());
+            System.exit(2);
+        }
+        System.exit(SCENARIOS.get(args[0]).run(options));
+    }
+
+    /** The usage line: the scenarios, and where their options are described. */
+    static String usage() {
+        return "usage: scripts/bench.sh SCENARIO [--option value ...]; scenarios: " + String.join(", ",
+                SCENARIOS.keySet()) + ". Each scenario's options and defaults are in docs/PERFORMANCE.md (for example"
+                + " scripts/bench.sh system --scenario a,c --rounds 3 --peer on).";
     }
 }

@@ -27,7 +27,6 @@ public final class BenchOptions {
         return options;
     }
 
-    /** Removes a folder and everything in it. */
     /** After a run: removes its work folder when it went well and its logs are not kept, else says where they are. */
     static void cleanUp(Path dir, boolean ok, boolean keepLogs) throws IOException {
         if (ok && !keepLogs) {
@@ -37,6 +36,7 @@ public final class BenchOptions {
         }
     }
 
+    /** Removes a folder and everything in it. */
     public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
