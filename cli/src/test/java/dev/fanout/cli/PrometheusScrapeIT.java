@@ -77,6 +77,11 @@ class PrometheusScrapeIT {
         aggregator.awaitLine("aggregator .* running", START);
         FanoutProcesses.Service prometheus = startPrometheus(prometheusBinary, prometheusPort,
                 List.of("127.0.0.1:" + workerPort, "127.0.0.1:" + aggregatorPort, "127.0.0.1:" + dispatchPort));
+        String api = "http://127.0.0.1:" + prometheusPort;
+        // scraping before the dispatch starts, so that its paced publishing (3 s) is scraped several times: the
+        // dispatch command now takes about 2.5 s to start, and a run once ended before Prometheus's first scrape of it
+        await("Prometheus scrapes the worker and the aggregator").atMost(START).pollInterval(Duration.ofMillis(250))
+                .until(() -> value(api, "count(up{job=\"fanout\"} == 1)") == 2);
 
         FanoutProcesses.Service dispatch = fanout.start("dispatch", "dispatch", batch().toString(),
                 "--bootstrap-servers", servers, "--topic-prefix", prefix, "--http-port",
@@ -88,7 +93,6 @@ class PrometheusScrapeIT {
         assertThat(decision.path("total").asLong()).isEqualTo(ITEMS);
         assertThat(failed).isPositive();
 
-        String api = "http://127.0.0.1:" + prometheusPort;
         await("Prometheus has scraped the finished batch").atMost(START).pollInterval(Duration.ofMillis(500))
                 .until(() -> value(api, "sum(fanout_worker_items_total{event=~\"succeeded|failed\"})") == ITEMS);
         assertThat(value(api, "sum(fanout_worker_items_total{event=\"failed\"})")).isEqualTo(failed);
